@@ -1,0 +1,119 @@
+/**
+ * Database factory: embedded PGlite (no DATABASE_URL) or a PostgreSQL server (DATABASE_URL).
+ * Both are reached through the same driver (postgres.js) and the same drizzle `Db` type, so every
+ * query is written once. PGlite runs in a worker thread behind a loopback socket (see pglite-worker.mjs).
+ */
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import * as schema from './schema.js'
+
+export type Schema = typeof schema
+export type Db = PostgresJsDatabase<Schema>
+/** A transaction handle: same query API as Db. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+/** Anything you can run a query on: the database or an open transaction. */
+export type Executor = Db | Tx
+
+export interface Database {
+  db: Db
+  sql: postgres.Sql
+  kind: 'pglite' | 'postgres'
+  /** PostgreSQL only: the connection URL */
+  url?: string
+  /** PGlite only: the data directory as a tarball (used to clone a migrated test database). */
+  dump(): Promise<Uint8Array>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** postgres://… ; when absent, embedded PGlite is used */
+  url?: string
+  /** PGlite data folder; 'memory://' for an in-memory database */
+  dataDir?: string
+  /** PGlite: start from this dumped data dir (tarball) */
+  loadDataDir?: Uint8Array
+  /** pool size for PostgreSQL (default 10) */
+  max?: number
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url, opts.max ?? 10)
+  return openPglite(opts.dataDir ?? 'memory://', opts.loadDataDir)
+}
+
+function wrap(client: postgres.Sql, kind: Database['kind'], extra: Partial<Database>): Database {
+  const db = drizzle({ client, schema })
+  return {
+    db,
+    sql: client,
+    kind,
+    url: extra.url,
+    dump: extra.dump ?? (async () => { throw new Error('dump is only available on PGlite') }),
+    close: extra.close ?? (async () => { await client.end({ timeout: 5 }) }),
+  }
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 })
+  await client`select 1`
+  return wrap(client, 'postgres', { url })
+}
+
+async function openPglite(dataDir: string, loadDataDir?: Uint8Array): Promise<Database> {
+  if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true })
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+    workerData: { dataDir: dataDir.includes('://') ? dataDir : resolve(dataDir), loadDataDir },
+  })
+  const port = await new Promise<number>((ok, fail) => {
+    worker.once('error', fail)
+    worker.once('message', (m: { type: string; port: number }) => ok(m.port))
+  })
+  worker.on('error', (err) => console.error(`embedded database worker failed: ${err.message}`))
+  let seq = 0
+  const call = <T>(type: string): Promise<T> =>
+    new Promise((ok, fail) => {
+      const id = ++seq
+      const onMsg = (m: { id?: number; type: string; data?: T; message?: string }) => {
+        if (m.id !== id) return
+        worker.off('message', onMsg)
+        if (m.type === 'error') fail(new Error(m.message))
+        else ok(m.data as T)
+      }
+      worker.on('message', onMsg)
+      worker.postMessage({ type, id })
+    })
+  // PGlite is one session: a single connection keeps transactions from interleaving.
+  const client = postgres({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    onnotice: () => {},
+    idle_timeout: 0,
+  })
+  let closed = false
+  return wrap(client, 'pglite', {
+    dump: () => call<Uint8Array>('dump'),
+    close: async () => {
+      if (closed) return
+      closed = true
+      await client.end({ timeout: 5 })
+      await call('close').catch(() => {})
+      await worker.terminate()
+    },
+  })
+}
+
+/** Rows of a raw `sql` query on either driver. */
+export async function rows<T = Record<string, unknown>>(
+  exec: Executor,
+  query: Parameters<Db['execute']>[0],
+): Promise<T[]> {
+  const res = (await exec.execute(query)) as unknown
+  if (Array.isArray(res)) return res as T[]
+  return ((res as { rows?: T[] }).rows ?? []) as T[]
+}
