@@ -1,0 +1,108 @@
+/**
+ * The neutral API every chat adapter (Discord, Telegram, terminal) and the CLI call.
+ * An adapter parses platform input into a `Command`, calls `Assistant.handle`, and renders the `Reply`.
+ */
+import type { Action } from '../notifications/actions.js'
+import type { NeutralMessage } from '../notifications/message.js'
+
+export type Platform = 'discord' | 'telegram' | 'console' | 'cli'
+export type Locale = 'en' | 'zh-CN'
+export type Role = 'admin' | 'operator' | 'viewer'
+
+/** Who pressed or typed. `platformOperator` is a platform fact reported by the adapter
+ * (Telegram chat administrator, Discord Manage Server or the configured role): it counts as operator. */
+export interface Actor {
+  platform: Platform
+  userId: string
+  displayName: string
+  platformOperator?: boolean
+}
+
+/** Where the command came from: a Discord channel, a Telegram chat (or chat:thread), the terminal. */
+export interface ChannelRef {
+  platform: Platform
+  externalId: string
+  title?: string
+  /** the platform's locale hint for a new channel (e.g. Discord guild locale, Telegram language_code) */
+  localeHint?: string
+  /** the platform's upload limit for files, when it tells us (Discord attachment_size_limit) */
+  uploadLimitBytes?: number
+}
+
+/** A stored channel, as the dispatcher and renderers see it. */
+export interface ChannelInfo {
+  id: number
+  platform: Platform
+  externalId: string
+  locale: Locale
+  timeZone: string
+}
+
+/** Raw export arguments as typed by a user; the exports core validates them (R5, R7). */
+export interface ExportArgs {
+  status?: string
+  time?: string
+  from?: string
+  to?: string
+  template?: string
+  format?: string
+  shop?: string
+  tz?: string
+}
+
+export type Command =
+  | { name: 'help' }
+  | { name: 'link'; code: string }
+  | { name: 'orders'; status?: string }
+  | { name: 'order'; orderId: string }
+  | { name: 'export'; args: ExportArgs }
+  | { name: 'late'; hours?: number }
+  | { name: 'stock'; sku?: string; quantity?: number }
+  | { name: 'grant'; target: { userId: string; displayName: string }; role: string }
+  | { name: 'revoke'; target: { userId: string; displayName: string } }
+  | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string }
+  | { name: 'picklist' }
+  | { name: 'label'; orderId: string }
+  | { name: 'mark'; orderId: string; step: string }
+  | { name: 'cancel_order'; orderId: string; reason?: string }
+  /** a button press */
+  | { name: 'action'; action: Action }
+
+export type CommandName = Command['name']
+
+/** A file to send back (exports, pick lists, labels, charts). The adapter deletes `path` after sending. */
+export interface OutgoingFile {
+  path: string
+  filename: string
+  mime: string
+  sizeBytes: number
+  /** a short caption, e.g. "1,234 orders · created 2026-11-01 … 2026-11-25" */
+  caption?: string
+}
+
+/** A pick-one prompt the adapter shows as buttons, a select menu or a modal (e.g. reject reasons). */
+export interface Choice {
+  label: string
+  action: Action
+}
+
+export interface Reply {
+  /** false when the command was refused or failed; `message` then says why and what to change */
+  ok: boolean
+  message: NeutralMessage
+  /** only the person who asked should see it (Discord ephemeral; Telegram: callback answer / reply) */
+  ephemeral?: boolean
+  files?: OutgoingFile[]
+  choices?: { prompt: string; options: Choice[] }
+}
+
+export interface Assistant {
+  handle(channel: ChannelRef, actor: Actor, command: Command): Promise<Reply>
+  /** Progress for long work (exports): the adapter may show it; called at most about once a second. */
+  handleWithProgress?(
+    channel: ChannelRef,
+    actor: Actor,
+    command: Command,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<Reply>
+}

@@ -1,0 +1,21 @@
+/** Command names and their descriptions in both languages (for Telegram setMyCommands and Discord localisations). */
+export interface CommandDoc {
+  name: string
+  en: string
+  zh: string
+}
+
+export const COMMAND_DOCS: CommandDoc[] = [
+  { name: 'link', en: 'Link this chat to a shop with a one-time code', zh: '用一次性代码将本群关联到店铺' },
+  { name: 'orders', en: 'List recent orders, optionally by status', zh: '查看最近订单(可按状态)' },
+  { name: 'order', en: 'Show one order', zh: '查看单个订单' },
+  { name: 'export', en: 'Export orders as CSV or Excel', zh: '导出订单(CSV 或 Excel)' },
+  { name: 'late', en: 'Orders late or due soon, and the late-dispatch rate', zh: '逾期和即将到期的订单及延迟发货率' },
+  { name: 'stock', en: 'Show or set stock for a SKU', zh: '查看或设置 SKU 库存' },
+  { name: 'picklist', en: 'Print the pick list for unpicked paid orders', zh: '打印待拣货订单的拣货单' },
+  { name: 'label', en: 'Get the shipping label of an order', zh: '获取订单的面单' },
+  { name: 'grant', en: 'Give a member a role (admin, operator, viewer)', zh: '给成员分配角色(管理员、操作员、查看者)' },
+  { name: 'revoke', en: 'Remove a member’s role', zh: '移除成员角色' },
+  { name: 'settings', en: 'Language, time zone and warning thresholds', zh: '语言、时区和提醒阈值' },
+  { name: 'help', en: 'What this bot can do', zh: '机器人使用帮助' },
+]
