@@ -433,3 +433,10 @@ export const syncState = pgTable(
   },
   (t) => [primaryKey({ columns: [t.shopId, t.kind] })],
 )
+
+/** Where each periodic job left off (e.g. the deadline scan's watermark), shared by every instance. */
+export const jobRuns = pgTable('job_runs', {
+  name: text('name').primaryKey(),
+  lastRunAt: tz('last_run_at').notNull(),
+  updatedAt: updatedAt(),
+})

@@ -86,6 +86,12 @@ CREATE TABLE "deadline_warnings" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "job_runs" (
+	"name" text PRIMARY KEY NOT NULL,
+	"last_run_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "link_codes" (
 	"code_hash" text PRIMARY KEY NOT NULL,
 	"shop_id" text NOT NULL,
