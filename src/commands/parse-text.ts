@@ -1,0 +1,239 @@
+/**
+ * The shared text-command parser (Telegram messages, the terminal chat): one line of text →
+ * a `Command`, or one clear error saying what to change. Syntax only (unknown command or key,
+ * missing id, a number that is not a number); the core validates values (statuses, dates, zones…).
+ * Never throws.
+ *
+ * Accepted: `/name args…` and `/name@BotName args…`, the leading slash optional; full-width
+ * punctuation typed with a Chinese input method (／ ＝ ， “ ”) is read as its ASCII form.
+ */
+import type { Command, ExportArgs } from '../assistant/types.js'
+
+export type ParseResult = Command | { error: string }
+
+export interface ParseContext {
+  /** the member whose message this command replies to (Telegram reply), for /grant and /revoke */
+  replyTo?: { userId: string; displayName: string }
+}
+
+export const EXPORT_KEYS = ['status', 'time', 'from', 'to', 'template', 'format', 'shop', 'tz'] as const
+const EXPORT_KEY_ALIASES: Record<string, keyof ExportArgs> = { timezone: 'tz', time_zone: 'tz', type: 'time' }
+
+const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds'> = {
+  lang: 'language',
+  language: 'language',
+  tz: 'timeZone',
+  timezone: 'timeZone',
+  time_zone: 'timeZone',
+  zone: 'timeZone',
+  warn: 'thresholds',
+  warnings: 'thresholds',
+  thresholds: 'thresholds',
+}
+
+export const USAGE: Record<string, string> = {
+  help: '/help',
+  link: '/link CODE',
+  orders: '/orders [status]',
+  order: '/order ORDER_ID',
+  export: '/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv',
+  late: '/late [hours]',
+  stock: '/stock [SKU] [quantity]',
+  grant: '/grant ROLE (as a reply to the member’s message)',
+  revoke: '/revoke (as a reply to the member’s message)',
+  settings: '/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0',
+  picklist: '/picklist',
+  label: '/label ORDER_ID',
+  mark: '/mark ORDER_ID pick_list|label|packed|handed_over',
+  cancel: '/cancel ORDER_ID [reason]',
+}
+
+const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help' }
+
+const MAX_INPUT = 4096
+
+export function parseTextCommand(text: string, ctx: ParseContext = {}): ParseResult {
+  try {
+    return parse(text, ctx)
+  } catch {
+    // parse is written not to throw; this is the last line of the "never throws" promise
+    return { error: 'Could not read that command. Send /help for the list of commands.' }
+  }
+}
+
+function parse(raw: string, ctx: ParseContext): ParseResult {
+  if (typeof raw !== 'string') return { error: 'Send a command such as /help.' }
+  const text = normalise(raw).trim()
+  if (!text) return { error: 'Send a command such as /help.' }
+  if (text.length > MAX_INPUT) return { error: `That command is too long (over ${MAX_INPUT} characters).` }
+
+  const m = /^\/?([A-Za-z_][A-Za-z0-9_]*)(?:@([A-Za-z0-9_]+))?(?=\s|$)/.exec(text)
+  if (!m) {
+    const word = text.split(/\s/, 1)[0]!.slice(0, 40)
+    return { error: `Unknown command “${word}”. Send /help for the list of commands.` }
+  }
+  const typed = m[1]!.toLowerCase()
+  const name = ALIASES[typed] ?? typed
+  const rest = text.slice(m[0].length).trim()
+  if (name === 'cancel') return parseCancel(rest)
+  const tokens = tokenize(rest)
+  if ('error' in tokens) return tokens
+  const args = tokens.list
+  const usage = (n: string) => `Usage: ${USAGE[n]}`
+
+  switch (name) {
+    case 'help':
+      return { name: 'help' }
+    case 'picklist':
+      return args.length ? { error: `/picklist takes no arguments.` } : { name: 'picklist' }
+    case 'link': {
+      if (args.length !== 1) return { error: `${args.length ? 'Send only the code.' : 'The link code is missing.'} ${usage('link')}` }
+      return { name: 'link', code: args[0]! }
+    }
+    case 'orders': {
+      if (!args.length) return { name: 'orders' }
+      if (args.some((a) => a.includes('='))) {
+        const kv = keyValues(args, ['status'], {}, 'orders')
+        if ('error' in kv) return kv
+        return kv.values.status === undefined ? { name: 'orders' } : { name: 'orders', status: kv.values.status }
+      }
+      return { name: 'orders', status: args.join(' ') }
+    }
+    case 'order':
+    case 'label': {
+      if (!args.length) return { error: `The order ID is missing. ${usage(name)}` }
+      if (args.length > 1) return { error: `Send one order ID. ${usage(name)}` }
+      return name === 'order' ? { name: 'order', orderId: args[0]! } : { name: 'label', orderId: args[0]! }
+    }
+    case 'mark': {
+      if (!args.length) return { error: `The order ID is missing. ${usage('mark')}` }
+      if (args.length === 1) return { error: `Say which step to mark. ${usage('mark')}` }
+      if (args.length > 2) return { error: `Too many words. ${usage('mark')}` }
+      return { name: 'mark', orderId: args[0]!, step: args[1]!.toLowerCase() }
+    }
+    case 'late': {
+      if (!args.length) return { name: 'late' }
+      const h = /^(\d{1,4})\s*h?$/i.exec(args.join(''))
+      if (!h) return { error: `“${clip(args.join(' '))}” is not a number of hours. ${usage('late')}` }
+      return { name: 'late', hours: Number(h[1]) }
+    }
+    case 'stock': {
+      if (!args.length) return { name: 'stock' }
+      if (args.length > 2) return { error: `Too many words. ${usage('stock')}` }
+      if (args.length === 1) return { name: 'stock', sku: args[0]! }
+      if (!/^[+-]?\d{1,9}$/.test(args[1]!)) return { error: `“${clip(args[1]!)}” is not a whole number. ${usage('stock')}` }
+      return { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
+    }
+    case 'export': {
+      const kv = keyValues(args, EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
+      if ('error' in kv) return kv
+      return { name: 'export', args: kv.values as ExportArgs }
+    }
+    case 'settings': {
+      const kv = keyValues(args, Object.keys(SETTINGS_KEYS), {}, 'settings')
+      if ('error' in kv) return kv
+      const out: { name: 'settings'; language?: string; timeZone?: string; thresholds?: string } = { name: 'settings' }
+      for (const [k, v] of Object.entries(kv.values)) {
+        const field = SETTINGS_KEYS[k]!
+        if (out[field] !== undefined) return { error: `${k} is given twice. ${usage('settings')}` }
+        out[field] = v
+      }
+      return out
+    }
+    case 'grant': {
+      if (!args.length) return { error: `Say which role: admin, operator or viewer. ${usage('grant')}` }
+      const role = args[0]!.toLowerCase()
+      const target = ctx.replyTo ?? (args[1] ? userToken(args[1]) : undefined)
+      if (!target) return { error: `Say who: send /grant ${role} as a reply to the member’s message.` }
+      if (args.length > 2) return { error: `Too many words. ${usage('grant')}` }
+      return { name: 'grant', target, role }
+    }
+    case 'revoke': {
+      const target = ctx.replyTo ?? (args[0] ? userToken(args[0]) : undefined)
+      if (!target) return { error: `Say who: send /revoke as a reply to the member’s message.` }
+      if (args.length > 1) return { error: `Too many words. ${usage('revoke')}` }
+      return { name: 'revoke', target }
+    }
+    default:
+      return { error: `Unknown command /${clip(typed)}. Send /help for the list of commands.` }
+  }
+}
+
+/** `/cancel ORDER_ID free text reason` — the reason is taken as typed (apostrophes and all). */
+function parseCancel(rest: string): ParseResult {
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(rest)
+  if (!m) return { error: `The order ID is missing. Usage: ${USAGE.cancel}` }
+  let reason = m[2]!.trim()
+  const q = /^(["'])([\s\S]*)\1$/.exec(reason)
+  if (q) reason = q[2]!.trim()
+  return reason ? { name: 'cancel_order', orderId: m[1]!, reason } : { name: 'cancel_order', orderId: m[1]! }
+}
+
+/** Full-width punctuation from Chinese input methods → ASCII; curly quotes → straight. */
+function normalise(s: string): string {
+  return s
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ')
+    .replace(/[“”„]/g, '"')
+    .replace(/[‘’]/g, "'")
+}
+
+/** Splits on white space; "double" or 'single' quotes keep spaces inside one token. */
+function tokenize(s: string): { list: string[] } | { error: string } {
+  const list: string[] = []
+  let cur = ''
+  let quote: string | null = null
+  let has = false
+  for (const ch of s) {
+    if (quote) {
+      if (ch === quote) quote = null
+      else cur += ch
+    } else if ((ch === '"' || ch === "'") && (!has || cur.endsWith('='))) {
+      quote = ch
+      has = true
+    } else if (/\s/.test(ch)) {
+      if (has) list.push(cur)
+      cur = ''
+      has = false
+    } else {
+      cur += ch
+      has = true
+    }
+  }
+  if (quote) return { error: `A quote (${quote}) is not closed.` }
+  if (has) list.push(cur)
+  return { list }
+}
+
+function keyValues(
+  args: string[],
+  keys: readonly string[],
+  aliases: Record<string, string>,
+  cmd: string,
+): { values: Record<string, string> } | { error: string } {
+  const values: Record<string, string> = {}
+  for (const a of args) {
+    const eq = a.indexOf('=')
+    if (eq <= 0) {
+      return { error: `“${clip(a)}” is not key=value. Write it as e.g. ${keys[0]}=… Keys: ${keys.join(', ')}. Usage: ${USAGE[cmd]}` }
+    }
+    const typed = a.slice(0, eq).toLowerCase()
+    const key = aliases[typed] ?? typed
+    if (!keys.includes(key)) return { error: `Unknown key “${clip(typed)}”. Keys: ${keys.join(', ')}.` }
+    const value = a.slice(eq + 1).trim()
+    if (!value) return { error: `${key}= has no value. Usage: ${USAGE[cmd]}` }
+    if (key in values) return { error: `${key} is given twice.` }
+    values[key] = value
+  }
+  return { values }
+}
+
+/** `@name` or a numeric user id typed instead of replying. */
+function userToken(t: string): { userId: string; displayName: string } {
+  const name = t.startsWith('@') ? t.slice(1) : t
+  return { userId: name, displayName: t }
+}
+
+function clip(s: string, n = 40): string {
+  return s.length > n ? s.slice(0, n) + '…' : s
+}

@@ -1,0 +1,139 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { Command } from '../../src/assistant/types.js'
+import { parseTextCommand } from '../../src/commands/parse-text.js'
+
+const ok = (text: string, ctx?: Parameters<typeof parseTextCommand>[1]): Command => {
+  const r = parseTextCommand(text, ctx)
+  if ('error' in r) throw new Error(`expected a command for ${JSON.stringify(text)}, got error: ${r.error}`)
+  return r
+}
+const err = (text: string): string => {
+  const r = parseTextCommand(text)
+  if (!('error' in r)) throw new Error(`expected an error for ${JSON.stringify(text)}, got ${JSON.stringify(r)}`)
+  return r.error
+}
+
+describe('parseTextCommand', () => {
+  it('reads every command of the brief', () => {
+    expect(ok('/help')).toEqual({ name: 'help' })
+    expect(ok('/orders')).toEqual({ name: 'orders' })
+    expect(ok('/orders shipped')).toEqual({ name: 'orders', status: 'shipped' })
+    expect(ok('/orders status=cancelled')).toEqual({ name: 'orders', status: 'cancelled' })
+    expect(ok('/order 576612345678901234')).toEqual({ name: 'order', orderId: '576612345678901234' })
+    expect(ok('/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv')).toEqual({
+      name: 'export',
+      args: { status: 'shipped', time: 'paid', from: '2026-11-01', to: '2026-11-20', template: 'order_list', format: 'csv' },
+    })
+    expect(ok('/export')).toEqual({ name: 'export', args: {} })
+    expect(ok('/late')).toEqual({ name: 'late' })
+    expect(ok('/late 6')).toEqual({ name: 'late', hours: 6 })
+    expect(ok('/late 6h')).toEqual({ name: 'late', hours: 6 })
+    expect(ok('/stock')).toEqual({ name: 'stock' })
+    expect(ok('/stock SKU-A')).toEqual({ name: 'stock', sku: 'SKU-A' })
+    expect(ok('/stock SKU-A 12')).toEqual({ name: 'stock', sku: 'SKU-A', quantity: 12 })
+    expect(ok('/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0')).toEqual({
+      name: 'settings',
+      language: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
+      thresholds: '12h,2h,0',
+    })
+    expect(ok('/settings')).toEqual({ name: 'settings' })
+    expect(ok('/cancel 5766001 out of stock')).toEqual({ name: 'cancel_order', orderId: '5766001', reason: 'out of stock' })
+    expect(ok("/cancel 5766001 buyer's address is wrong")).toEqual({
+      name: 'cancel_order',
+      orderId: '5766001',
+      reason: "buyer's address is wrong",
+    })
+    expect(ok('/cancel 5766001')).toEqual({ name: 'cancel_order', orderId: '5766001' })
+    expect(ok('/mark 5766001 packed')).toEqual({ name: 'mark', orderId: '5766001', step: 'packed' })
+    expect(ok('/picklist')).toEqual({ name: 'picklist' })
+    expect(ok('/label 5766001')).toEqual({ name: 'label', orderId: '5766001' })
+    expect(ok('/link AB12-CD34')).toEqual({ name: 'link', code: 'AB12-CD34' })
+  })
+
+  it('accepts /command@BotName, any case, no slash, and extra spaces', () => {
+    expect(ok('/help@ShopHelperBot')).toEqual({ name: 'help' })
+    expect(ok('/order@ShopHelperBot   5766001  ')).toEqual({ name: 'order', orderId: '5766001' })
+    expect(ok('/ORDERS Shipped')).toEqual({ name: 'orders', status: 'Shipped' })
+    expect(ok('late 2')).toEqual({ name: 'late', hours: 2 })
+  })
+
+  it('reads full-width punctuation from a Chinese input method and quoted values', () => {
+    expect(ok('／export status＝shipped format＝xlsx')).toEqual({ name: 'export', args: { status: 'shipped', format: 'xlsx' } })
+    expect(ok('/settings warn＝12h，2h，0')).toEqual({ name: 'settings', thresholds: '12h,2h,0' })
+    expect(ok('/export template="order sku list"')).toEqual({ name: 'export', args: { template: 'order sku list' } })
+    expect(ok('/export template=“order list”')).toEqual({ name: 'export', args: { template: 'order list' } })
+  })
+
+  it('takes /grant and /revoke targets from the replied-to member', () => {
+    const replyTo = { userId: '42', displayName: 'Li Wei' }
+    expect(ok('/grant operator', { replyTo })).toEqual({ name: 'grant', role: 'operator', target: replyTo })
+    expect(ok('/revoke', { replyTo })).toEqual({ name: 'revoke', target: replyTo })
+    expect(ok('/grant viewer 77')).toEqual({ name: 'grant', role: 'viewer', target: { userId: '77', displayName: '77' } })
+    expect(err('/grant operator')).toMatch(/reply to the member/)
+    expect(err('/revoke')).toMatch(/reply to the member/)
+    expect(err('/grant')).toMatch(/which role/)
+  })
+
+  it('says what is wrong with a bad command', () => {
+    expect(err('/frobnicate')).toMatch(/Unknown command \/frobnicate/)
+    expect(err('/order')).toMatch(/order ID is missing.*\/order ORDER_ID/)
+    expect(err('/order 1 2')).toMatch(/one order ID/)
+    expect(err('/label')).toMatch(/order ID is missing/)
+    expect(err('/mark 5766001')).toMatch(/which step/)
+    expect(err('/cancel')).toMatch(/order ID is missing/)
+    expect(err('/link')).toMatch(/code is missing/)
+    expect(err('/late soon')).toMatch(/not a number of hours/)
+    expect(err('/stock SKU-A lots')).toMatch(/not a whole number/)
+    expect(err('/export colour=red')).toMatch(/Unknown key “colour”.*status, time, from, to, template, format/)
+    expect(err('/export shipped')).toMatch(/not key=value/)
+    expect(err('/export status=')).toMatch(/status= has no value/)
+    expect(err('/export status=a status=b')).toMatch(/given twice/)
+    expect(err('/export template="order list')).toMatch(/not closed/)
+    expect(err('/settings lang=en language=zh-CN')).toMatch(/given twice/)
+    expect(err('/settings colour=blue')).toMatch(/Unknown key/)
+    expect(err('/picklist now')).toMatch(/no arguments/)
+    expect(err('')).toMatch(/\/help/)
+    expect(err('hello there, bot')).toMatch(/Unknown command/)
+    expect(err('x'.repeat(5000))).toMatch(/too long/)
+  })
+
+  it('any string gives a command or one non-empty error, never a throw (property)', () => {
+    const names = ['help', 'link', 'orders', 'order', 'export', 'late', 'stock', 'grant', 'revoke', 'settings', 'picklist', 'label', 'mark', 'cancel', 'x']
+    const commandish = fc
+      .tuple(
+        fc.constantFrom('/', '／', '', ' /'),
+        fc.constantFrom(...names),
+        fc.option(fc.constantFrom('@Bot', '@', '@a_b1'), { nil: '' }),
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('status=', '=', '"', "'", 'format=csv', '＝', '“', '12', '-3', 'h')), { maxLength: 6 }),
+      )
+      .map(([slash, name, bot, args]) => `${slash}${name}${bot} ${args.join(' ')}`)
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), commandish), (s) => {
+        const r = parseTextCommand(s)
+        expect(r).toBeTypeOf('object')
+        if ('error' in r) {
+          expect(typeof r.error).toBe('string')
+          expect(r.error.length).toBeGreaterThan(0)
+          expect(r.error.length).toBeLessThan(400)
+        } else {
+          expect(names).toContain(r.name === 'cancel_order' ? 'cancel' : r.name)
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('an export written from its parts reads back to the same parts (property)', () => {
+    const value = fc.stringMatching(/^[A-Za-z0-9_\-:\/.,]{1,20}$/)
+    const keys = ['status', 'time', 'from', 'to', 'template', 'format', 'shop', 'tz'] as const
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), value), (args) => {
+        const text = '/export ' + Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ')
+        expect(parseTextCommand(text)).toEqual({ name: 'export', args })
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
