@@ -413,6 +413,10 @@ export const webhookEvents = pgTable(
     processedAt: tz('processed_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** a worker holds the event until then (crash-safe claim) */
+    lockedUntil: tz('locked_until'),
+    /** retry back-off after a failed attempt */
+    nextAttemptAt: tz('next_attempt_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('webhook_events_key_uq').on(t.eventKey),
@@ -430,6 +434,9 @@ export const syncState = pgTable(
     lastRunAt: tz('last_run_at'),
     lastOkAt: tz('last_ok_at'),
     lastError: text('last_error'),
+    /** one sync per shop and kind at a time, across instances: a lease held by `leaseOwner` until `leaseUntil` */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: tz('lease_until'),
   },
   (t) => [primaryKey({ columns: [t.shopId, t.kind] })],
 )

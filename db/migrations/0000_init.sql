@@ -278,6 +278,8 @@ CREATE TABLE "sync_state" (
 	"last_run_at" timestamp with time zone,
 	"last_ok_at" timestamp with time zone,
 	"last_error" text,
+	"lease_owner" text,
+	"lease_until" timestamp with time zone,
 	CONSTRAINT "sync_state_shop_id_kind_pk" PRIMARY KEY("shop_id","kind")
 );
 --> statement-breakpoint
@@ -290,7 +292,9 @@ CREATE TABLE "webhook_events" (
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"processed_at" timestamp with time zone,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"last_error" text
+	"last_error" text,
+	"locked_until" timestamp with time zone,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "cancellations" ADD CONSTRAINT "cancellations_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
