@@ -19,6 +19,7 @@ export interface StoredMessage {
   from: TgUser
   date: number
   message_thread_id?: number
+  is_topic_message?: boolean
   /** the text as a reader sees it (entities parsed out) */
   text?: string
   /** the raw text the bot sent (HTML source) */
@@ -144,7 +145,6 @@ export class FakeTelegram {
     this.enqueue({
       message: {
         ...this.wire(msg),
-        ...(opts.threadId ? { is_topic_message: true } : {}),
         ...(opts.replyTo ? { reply_to_message: this.wire(opts.replyTo) } : {}),
         ...(cmd ? { entities: [{ type: 'bot_command', offset: 0, length: cmd[0].length }] } : {}),
       },
@@ -368,6 +368,7 @@ export class FakeTelegram {
   private store(chatId: number, m: Partial<StoredMessage> & { from: TgUser }): StoredMessage {
     const c = this.chat(chatId)
     if (m.message_thread_id !== undefined && !c.chat.is_forum) m.message_thread_id = undefined
+    if (m.message_thread_id !== undefined) m.is_topic_message = true
     const msg: StoredMessage = { message_id: c.nextId++, chat: c.chat, date: Math.floor(Date.now() / 1000), edits: 0, ...m }
     c.messages.push(msg)
     return msg
