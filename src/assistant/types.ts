@@ -94,6 +94,8 @@ export interface Reply {
   ephemeral?: boolean
   files?: OutgoingFile[]
   choices?: { prompt: string; options: Choice[] }
+  /** the channel as stored (zone, language), so adapters render instants and their own texts to match */
+  channel?: ChannelInfo
 }
 
 export interface Assistant {
