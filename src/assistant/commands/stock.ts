@@ -1,0 +1,52 @@
+import { shops } from '../../../db/schema.js'
+import { inArray } from 'drizzle-orm'
+import { setStock, stockViews, validateQuantity, validateSku } from '../../inventory/stock.js'
+import { message, type Line } from '../../notifications/message.js'
+import type { Command } from '../types.js'
+import type { CommandContext, CommandHandler } from '../context.js'
+import { okReply } from '../replies.js'
+import { userError } from '../user-error.js'
+
+/** "SKU" in a one-shop channel; "SHOP:SKU" when the channel follows several. */
+async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopId: string; sku: string }> {
+  const text = raw.trim()
+  if (ctx.shopIds.length === 1) return { shopId: ctx.shopIds[0], sku: validateSku(text) }
+  const i = text.indexOf(':')
+  const shopId = i > 0 ? text.slice(0, i) : ''
+  if (!ctx.shopIds.includes(shopId)) {
+    const names = await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds))
+    throw userError('bad_input', 'stock.which_shop', { shops: names.map((s) => `${s.id} (${s.name})`).join(', ') })
+  }
+  return { shopId, sku: validateSku(text.slice(i + 1)) }
+}
+
+export const stock: CommandHandler = async (ctx, command) => {
+  const c = command as Extract<Command, { name: 'stock' }>
+  const t = ctx.t
+  if (c.quantity !== undefined && c.quantity !== null) {
+    ctx.require('operator')
+    const quantity = validateQuantity(c.quantity)
+    const { shopId, sku } = await resolveShopSku(ctx, c.sku ?? '')
+    const now = ctx.deps.clock.now()
+    const before = await ctx.deps.db.transaction((tx) =>
+      setStock(tx, { shopId, sellerSku: sku, quantity, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
+    )
+    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }))
+  }
+  ctx.require('viewer')
+  const lines: Line[] = []
+  if (c.sku) {
+    const { shopId, sku } = await resolveShopSku(ctx, c.sku)
+    const views = await stockViews(ctx.deps.db, shopId, sku)
+    if (!views.length) lines.push([t('stock.unknown_sku', { sku })])
+    for (const v of views) lines.push([t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })])
+  } else {
+    for (const shopId of ctx.shopIds) {
+      const views = await stockViews(ctx.deps.db, shopId)
+      if (ctx.shopIds.length > 1 && views.length) lines.push([{ bold: shopId }])
+      for (const v of views) lines.push([v.available < 0 ? { bold: t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available }) } : t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })])
+    }
+    if (!lines.length) lines.push([t('stock.none')])
+  }
+  return { ok: true, ephemeral: true, message: message({ kind: 'stock', title: t('stock.title'), lines }) }
+}

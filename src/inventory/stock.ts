@@ -1,0 +1,119 @@
+/** Stock levels per shop and seller SKU: set by command, by CLI, or by CSV import (seller_sku,quantity). */
+import { parse } from 'csv-parse/sync'
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db, Executor } from '../../db/database.js'
+import { stockLevels } from '../../db/schema.js'
+import { audit } from '../audit/audit.js'
+import { userError } from '../assistant/user-error.js'
+import { badInput } from '../shared/errors.js'
+import { reservedUnits } from './stock-check.js'
+
+export const MAX_QUANTITY = 1_000_000
+const SKU = /^\S{1,64}$/
+
+export function validateSku(sku: string): string {
+  const s = sku.trim()
+  if (!SKU.test(s)) throw userError('bad_input', 'stock.bad_sku', { sku: s.slice(0, 80) })
+  return s
+}
+
+export function validateQuantity(q: unknown): number {
+  const n = typeof q === 'string' && /^\s*\d+\s*$/.test(q) ? Number(q) : q
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_QUANTITY) throw userError('bad_input', 'stock.bad_quantity')
+  return n
+}
+
+export interface StockView {
+  sellerSku: string
+  onHand: number
+  reserved: number
+  available: number
+}
+
+/** Sets on-hand stock; returns the previous value (null when the SKU was new). Call in a transaction. */
+export async function setStock(
+  tx: Executor,
+  input: { shopId: string; sellerSku: string; quantity: number; actor: string; actorName?: string; channelId?: number | null; now: Date },
+): Promise<number | null> {
+  const sku = validateSku(input.sellerSku)
+  const qty = validateQuantity(input.quantity)
+  const [before] = await tx
+    .select({ onHand: stockLevels.onHand })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.shopId, input.shopId), eq(stockLevels.sellerSku, sku)))
+    .for('update')
+  await tx
+    .insert(stockLevels)
+    .values({ shopId: input.shopId, sellerSku: sku, onHand: qty, updatedAt: input.now, updatedBy: input.actor })
+    .onConflictDoUpdate({ target: [stockLevels.shopId, stockLevels.sellerSku], set: { onHand: qty, updatedAt: input.now, updatedBy: input.actor } })
+  await audit(tx, {
+    actor: input.actor,
+    actorName: input.actorName,
+    channelId: input.channelId,
+    action: 'stock.set',
+    subject: `stock:${input.shopId}/${sku}`,
+    details: { before: before?.onHand ?? null, after: qty },
+    at: input.now,
+  })
+  return before?.onHand ?? null
+}
+
+export async function stockViews(db: Executor, shopId: string, sku?: string): Promise<StockView[]> {
+  const levels = await db
+    .select()
+    .from(stockLevels)
+    .where(sku ? and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, sku)) : eq(stockLevels.shopId, shopId))
+    .orderBy(stockLevels.sellerSku)
+    .limit(200)
+  const reserved = await reservedUnits(db, shopId, levels.map((l) => l.sellerSku))
+  return levels.map((l) => {
+    const r = reserved.get(l.sellerSku) ?? 0
+    return { sellerSku: l.sellerSku, onHand: l.onHand, reserved: r, available: l.onHand - r }
+  })
+}
+
+/**
+ * Imports `seller_sku,quantity` rows (header required; extra columns ignored). All rows are checked
+ * first; one bad row rejects the file with the line number, and nothing is written.
+ */
+export async function importStockCsv(
+  db: Db,
+  input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date },
+): Promise<{ count: number }> {
+  let records: Record<string, string>[]
+  try {
+    records = parse(input.csv.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true })
+  } catch (err) {
+    throw badInput(`the stock file is not valid CSV: ${(err as Error).message}`)
+  }
+  if (!records.length) throw badInput('the stock file has no rows; expected a header seller_sku,quantity and one row per SKU')
+  if (!('seller_sku' in records[0]) || !('quantity' in records[0]))
+    throw badInput('the stock file needs the columns seller_sku and quantity (first line: seller_sku,quantity)')
+  const seen = new Map<string, number>()
+  const clean = records.map((r, i) => {
+    const line = i + 2
+    const sku = (r.seller_sku ?? '').trim()
+    if (!SKU.test(sku)) throw badInput(`line ${line}: seller_sku “${sku.slice(0, 80)}” must be 1–64 characters without spaces`)
+    const q = (r.quantity ?? '').trim()
+    if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw badInput(`line ${line}: quantity “${q.slice(0, 20)}” must be a whole number from 0 to ${MAX_QUANTITY}`)
+    if (seen.has(sku)) throw badInput(`line ${line}: seller_sku ${sku} appears twice (first on line ${seen.get(sku)})`)
+    seen.set(sku, line)
+    return { sku, qty: Number(q) }
+  })
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < clean.length; i += 500) {
+      const chunk = clean.slice(i, i + 500)
+      await tx
+        .insert(stockLevels)
+        .values(chunk.map((c) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty, updatedAt: input.now, updatedBy: input.actor })))
+        .onConflictDoUpdate({
+          target: [stockLevels.shopId, stockLevels.sellerSku],
+          set: { onHand: sqlExcluded('on_hand'), updatedAt: input.now, updatedBy: input.actor },
+        })
+    }
+    await audit(tx, { actor: input.actor, actorName: input.actorName, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
+  })
+  return { count: clean.length }
+}
+
+const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)

@@ -1,0 +1,84 @@
+/**
+ * Writing to the stored outbox. Always inside the caller's transaction, so a message exists exactly
+ * when the change that caused it committed. `dedupeKey` is unique: enqueueing twice posts once.
+ */
+import { eq } from 'drizzle-orm'
+import type { Executor } from '../../db/database.js'
+import { channelShops, channels, outbox } from '../../db/schema.js'
+import type { ChannelInfo, Locale, Platform } from '../assistant/types.js'
+import type { NeutralMessage } from './message.js'
+
+export interface OutboxItem {
+  channelId: number
+  dedupeKey: string
+  kind: 'post' | 'edit'
+  /** the logical message (e.g. cancel:123): a post records its platform id under it, an edit finds it */
+  refKey?: string
+  payload: NeutralMessage
+  notBefore?: Date
+}
+
+/** Returns the new row id, or null when a row with this dedupe key already exists. */
+export async function enqueue(tx: Executor, item: OutboxItem): Promise<number | null> {
+  const rows = await tx
+    .insert(outbox)
+    .values({
+      channelId: item.channelId,
+      dedupeKey: item.dedupeKey,
+      kind: item.kind,
+      refKey: item.refKey ?? null,
+      payload: item.payload,
+      ...(item.notBefore ? { nextAttemptAt: item.notBefore } : {}),
+    })
+    .onConflictDoNothing({ target: outbox.dedupeKey })
+    .returning({ id: outbox.id })
+  return rows[0]?.id ?? null
+}
+
+export const toChannelInfo = (c: typeof channels.$inferSelect): ChannelInfo => ({
+  id: c.id,
+  platform: c.platform as Platform,
+  externalId: c.externalId,
+  locale: (c.locale === 'zh-CN' ? 'zh-CN' : 'en') as Locale,
+  timeZone: c.timeZone,
+})
+
+/** Every channel that follows the shop. */
+export async function channelsFollowing(tx: Executor, shopId: string): Promise<ChannelInfo[]> {
+  const rows = await tx
+    .select({ c: channels })
+    .from(channelShops)
+    .innerJoin(channels, eq(channels.id, channelShops.channelId))
+    .where(eq(channelShops.shopId, shopId))
+    .orderBy(channels.id)
+  return rows.map((r) => toChannelInfo(r.c))
+}
+
+/**
+ * One message per channel following the shop, each built in that channel's language and zone.
+ * Dedupe key per channel: `${dedupeKeyBase}@${channelId}`. Returns how many rows were new.
+ */
+export async function enqueueForShop(
+  tx: Executor,
+  shopId: string,
+  dedupeKeyBase: string,
+  refKey: string | undefined,
+  build: (ch: ChannelInfo) => NeutralMessage,
+  kind: 'post' | 'edit' = 'post',
+): Promise<number> {
+  let n = 0
+  for (const ch of await channelsFollowing(tx, shopId)) {
+    const id = await enqueue(tx, { channelId: ch.id, dedupeKey: `${dedupeKeyBase}@${ch.id}`, kind, refKey, payload: build(ch) })
+    if (id !== null) n++
+  }
+  return n
+}
+
+/** An edit of a logical message in every channel that shows it (i.e. follows the shop). */
+export const enqueueEditForShop = (
+  tx: Executor,
+  shopId: string,
+  dedupeKeyBase: string,
+  refKey: string,
+  build: (ch: ChannelInfo) => NeutralMessage,
+) => enqueueForShop(tx, shopId, dedupeKeyBase, refKey, build, 'edit')
