@@ -1,0 +1,325 @@
+/**
+ * Export filters (R5, R7): raw arguments as a user typed them → a validated filter, or one clear
+ * message saying what to change. Dates are whole days in the channel's time zone; instants
+ * (ISO with a time) are accepted too.
+ */
+import type { ExportArgs, Locale } from '../assistant/types.js'
+import { STATUS_FILTERS, type StatusFilter } from '../orders/status.js'
+import { AppError } from '../shared/errors.js'
+import {
+  addDays,
+  compareYmd,
+  dayOf,
+  isRealDay,
+  isTimeZone,
+  startOfDay,
+  wallString,
+  ymdString,
+  zonedToUtc,
+  type Ymd,
+} from './zoned-time.js'
+
+export const TIME_FIELDS = ['created', 'paid'] as const
+export type TimeField = (typeof TIME_FIELDS)[number]
+export const TEMPLATE_NAMES = ['order_list', 'package_list', 'order_sku_list'] as const
+export type TemplateName = (typeof TEMPLATE_NAMES)[number]
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** Only orders whose chosen time lies in the last 90 days (R7). */
+export const WINDOW_DAYS = 90
+/** At most this many orders per export (R7). */
+export const MAX_ORDERS = 15_000
+/** The range when the user gives none: the last 7 days, today included. */
+export const DEFAULT_DAYS = 7
+
+export interface ExportFilter {
+  shopIds: string[]
+  status: StatusFilter
+  timeField: TimeField
+  /** inclusive */
+  from: Date
+  /** exclusive */
+  to: Date
+  /** the range as the user sees it: whole days (to inclusive) or wall-clock instants, in `timeZone` */
+  label: { from: string; to: string; wholeDays: boolean }
+  template: TemplateName
+  format: ExportFormat
+  timeZone: string
+}
+
+export interface ShopRef {
+  id: string
+  name?: string
+}
+
+export interface FilterContext {
+  now: Date
+  /** the channel's zone; `--tz` / `tz` overrides it */
+  timeZone: string
+  /** the shops the channel follows (the CLI: every shop) */
+  shops: ShopRef[]
+}
+
+/** Chinese names sellers type, and common English spellings. */
+const STATUS_SYNONYMS: Record<string, StatusFilter> = {
+  全部: 'all',
+  所有: 'all',
+  未支付: 'unpaid',
+  待付款: 'unpaid',
+  待支付: 'unpaid',
+  未付款: 'unpaid',
+  待发货: 'awaiting_shipment',
+  已发货: 'shipped',
+  运输中: 'shipped',
+  已完成: 'completed',
+  取消中: 'cancelling',
+  已取消: 'cancelled',
+  any: 'all',
+  to_ship: 'awaiting_shipment',
+  awaiting_shipping: 'awaiting_shipment',
+  awaiting: 'awaiting_shipment',
+  canceling: 'cancelling',
+  canceled: 'cancelled',
+  complete: 'completed',
+}
+
+const STATUS_ZH: Record<StatusFilter, string> = {
+  all: '全部',
+  unpaid: '未支付',
+  awaiting_shipment: '待发货',
+  shipped: '已发货',
+  completed: '已完成',
+  cancelling: '取消中',
+  cancelled: '已取消',
+}
+
+const TIME_SYNONYMS: Record<string, TimeField> = {
+  created: 'created',
+  create: 'created',
+  create_time: 'created',
+  created_time: 'created',
+  created_at: 'created',
+  创建: 'created',
+  创建时间: 'created',
+  下单时间: 'created',
+  paid: 'paid',
+  pay: 'paid',
+  paid_time: 'paid',
+  paid_at: 'paid',
+  payment: 'paid',
+  付款: 'paid',
+  付款时间: 'paid',
+  支付时间: 'paid',
+}
+
+const TEMPLATE_SYNONYMS: Record<string, TemplateName> = {
+  order_list: 'order_list',
+  orders: 'order_list',
+  订单清单: 'order_list',
+  订单列表: 'order_list',
+  package_list: 'package_list',
+  packages: 'package_list',
+  包裹清单: 'package_list',
+  包裹列表: 'package_list',
+  order_sku_list: 'order_sku_list',
+  sku_list: 'order_sku_list',
+  skus: 'order_sku_list',
+  订单商品列表: 'order_sku_list',
+  订单sku列表: 'order_sku_list',
+}
+
+const FORMAT_SYNONYMS: Record<string, ExportFormat> = {
+  csv: 'csv',
+  xlsx: 'xlsx',
+  excel: 'xlsx',
+}
+
+export const statusLabel = (s: StatusFilter, locale: Locale): string => (locale === 'zh-CN' ? STATUS_ZH[s] : s)
+
+/** A bad filter: the English message, the Chinese one in params.zh, and what was wrong in params. */
+export function filterProblem(field: string, en: string, zh: string, params: Record<string, unknown> = {}): AppError {
+  return new AppError('bad_input', en, { field, zh, ...params })
+}
+
+const norm = (v: string) => v.trim().toLowerCase().replace(/[\s-]+/g, '_')
+const given = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== ''
+
+export function parseStatus(raw: string | undefined): StatusFilter {
+  if (!given(raw)) return 'all'
+  const v = norm(raw)
+  if ((STATUS_FILTERS as readonly string[]).includes(v)) return v as StatusFilter
+  const syn = STATUS_SYNONYMS[v] ?? STATUS_SYNONYMS[raw.trim()]
+  if (syn) return syn
+  const en = STATUS_FILTERS.join(', ')
+  const zh = STATUS_FILTERS.map((s) => STATUS_ZH[s]).join('、')
+  throw filterProblem(
+    'status',
+    `Unknown status "${raw.trim()}". Use one of: ${en} (or ${zh}).`,
+    `未知的订单状态“${raw.trim()}”。请使用:${zh}(或 ${en})。`,
+    { value: raw, allowed: [...STATUS_FILTERS] },
+  )
+}
+
+export function parseTimeField(raw: string | undefined): TimeField {
+  if (!given(raw)) return 'created'
+  const v = TIME_SYNONYMS[norm(raw)] ?? TIME_SYNONYMS[raw.trim()]
+  if (v) return v
+  throw filterProblem(
+    'time',
+    `Unknown time field "${raw.trim()}". Use created (the order's create time) or paid (its paid time).`,
+    `未知的时间类型“${raw.trim()}”。请使用 created(创建时间)或 paid(付款时间)。`,
+    { value: raw, allowed: [...TIME_FIELDS] },
+  )
+}
+
+export function parseTemplate(raw: string | undefined): TemplateName {
+  if (!given(raw)) return 'order_sku_list'
+  const v = TEMPLATE_SYNONYMS[norm(raw)] ?? TEMPLATE_SYNONYMS[raw.trim()]
+  if (v) return v
+  throw filterProblem(
+    'template',
+    `Unknown template "${raw.trim()}". Use order_list, package_list or order_sku_list (recommended).`,
+    `未知的导出模板“${raw.trim()}”。请使用 order_list(订单清单)、package_list(包裹清单)或 order_sku_list(订单商品列表,推荐)。`,
+    { value: raw, allowed: [...TEMPLATE_NAMES] },
+  )
+}
+
+export function parseFormat(raw: string | undefined): ExportFormat {
+  if (!given(raw)) return 'xlsx'
+  const v = FORMAT_SYNONYMS[norm(raw).replace(/^\./, '')]
+  if (v) return v
+  throw filterProblem(
+    'format',
+    `Unknown format "${raw.trim()}". Use csv or xlsx (Excel).`,
+    `未知的文件格式“${raw.trim()}”。请使用 csv 或 xlsx(Excel)。`,
+    { value: raw, allowed: [...EXPORT_FORMATS] },
+  )
+}
+
+export function parseTimeZone(raw: string | undefined, fallback: string): string {
+  if (!given(raw)) return fallback
+  const v = raw.trim()
+  if (isTimeZone(v)) return v
+  throw filterProblem(
+    'tz',
+    `Unknown time zone "${v}". Use an IANA name such as Asia/Shanghai, America/Los_Angeles or UTC.`,
+    `未知的时区“${v}”。请使用 IANA 时区名,例如 Asia/Shanghai、America/Los_Angeles 或 UTC。`,
+    { value: raw },
+  )
+}
+
+export function parseShops(raw: string | undefined, shops: ShopRef[]): string[] {
+  if (!shops.length)
+    throw filterProblem(
+      'shop',
+      'No shop is linked here yet. Link a shop first (/link with the code from the CLI), then export.',
+      '此处尚未关联店铺。请先用 CLI 生成的代码执行 /link 关联店铺,再导出。',
+    )
+  if (!given(raw)) return shops.map((s) => s.id)
+  const v = raw.trim()
+  const hit = shops.find((s) => s.id === v) ?? shops.find((s) => (s.name ?? '').trim().toLowerCase() === v.toLowerCase())
+  if (hit) return [hit.id]
+  const list = shops.map((s) => (s.name ? `${s.id} (${s.name})` : s.id)).join(', ')
+  throw filterProblem(
+    'shop',
+    `Shop "${v}" is not one this channel follows. Use one of: ${list}, or leave shop out for all of them.`,
+    `本频道未关注店铺“${v}”。请使用:${list};或不填店铺以导出全部店铺。`,
+    { value: raw, allowed: shops.map((s) => s.id) },
+  )
+}
+
+type Point = { kind: 'day'; day: Ymd } | { kind: 'instant'; at: Date }
+
+const DAY_RE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/
+const INSTANT_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
+
+function parsePoint(raw: string, which: 'from' | 'to', timeZone: string): Point {
+  const v = raw.trim()
+  const day = DAY_RE.exec(v)
+  if (day) {
+    const d = { y: Number(day[1]), m: Number(day[2]), d: Number(day[3]) }
+    if (isRealDay(d)) return { kind: 'day', day: d }
+  }
+  const inst = INSTANT_RE.exec(v)
+  if (inst) {
+    const [, y, mo, d, h, mi, s, off] = inst
+    const dd = { y: Number(y), m: Number(mo), d: Number(d) }
+    if (isRealDay(dd) && Number(h) < 24 && Number(mi) < 60 && Number(s ?? 0) < 60) {
+      if (off) {
+        const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${off.length === 5 ? off.slice(0, 3) + ':' + off.slice(3) : off.toUpperCase()}`)
+        if (!Number.isNaN(at.getTime())) return { kind: 'instant', at }
+      } else {
+        return { kind: 'instant', at: zonedToUtc(dd.y, dd.m, dd.d, Number(h), Number(mi), Number(s ?? 0), timeZone) }
+      }
+    }
+  }
+  throw filterProblem(
+    which,
+    `"${v}" is not a date. Write ${which} as YYYY-MM-DD (e.g. 2026-11-01), or as a time like 2026-11-01T08:00.`,
+    `“${v}”不是有效日期。请将${which === 'from' ? '开始日期' : '结束日期'}写成 YYYY-MM-DD(例如 2026-11-01),或写成时间,如 2026-11-01T08:00。`,
+    { value: raw },
+  )
+}
+
+/**
+ * Validates everything the user typed. Throws AppError('bad_input') with one message naming what
+ * to change. Limits on the number of orders are checked later, against the database.
+ */
+export function parseExportFilter(args: ExportArgs, ctx: FilterContext): ExportFilter {
+  const timeZone = parseTimeZone(args.tz, ctx.timeZone)
+  const status = parseStatus(args.status)
+  const timeField = parseTimeField(args.time)
+  const template = parseTemplate(args.template)
+  const format = parseFormat(args.format)
+  const shopIds = parseShops(args.shop, ctx.shops)
+
+  const today = dayOf(ctx.now, timeZone)
+  const earliestDay = addDays(today, -WINDOW_DAYS)
+  const earliest = startOfDay(earliestDay, timeZone)
+  const fromP = given(args.from) ? parsePoint(args.from, 'from', timeZone) : undefined
+  const toP = given(args.to) ? parsePoint(args.to, 'to', timeZone) : undefined
+
+  let from: Date
+  let to: Date
+  if (toP) to = toP.kind === 'day' ? startOfDay(addDays(toP.day, 1), timeZone) : toP.at
+  else to = startOfDay(addDays(today, 1), timeZone)
+  if (fromP) from = fromP.kind === 'day' ? startOfDay(fromP.day, timeZone) : fromP.at
+  else {
+    const lastDay = toP?.kind === 'day' ? toP.day : toP ? dayOf(new Date(to.getTime() - 1), timeZone) : today
+    const d = addDays(lastDay, -(DEFAULT_DAYS - 1))
+    from = startOfDay(compareYmd(d, earliestDay) < 0 ? earliestDay : d, timeZone)
+  }
+
+  const show = (p: Point | undefined, at: Date) => (p?.kind === 'instant' ? wallString(p.at, timeZone) : ymdString(dayOf(at, timeZone)))
+  const fromText = show(fromP, from)
+  const toText = toP?.kind === 'instant' ? wallString(toP.at, timeZone) : ymdString(dayOf(new Date(to.getTime() - 1), timeZone))
+
+  if (from.getTime() >= to.getTime())
+    throw filterProblem(
+      'range',
+      `from (${fromText}) is after to (${toText}). Swap them, or change one so that from comes first.`,
+      `开始时间(${fromText})晚于结束时间(${toText})。请交换两者,或修改其中之一使开始时间在前。`,
+      { from: fromText, to: toText },
+    )
+  if (from.getTime() < earliest.getTime())
+    throw filterProblem(
+      'from',
+      `from (${fromText}) is more than ${WINDOW_DAYS} days ago: only orders of the last ${WINDOW_DAYS} days can be exported. Use a from date on or after ${ymdString(earliestDay)}.`,
+      `开始时间(${fromText})早于 ${WINDOW_DAYS} 天前:只能导出最近 ${WINDOW_DAYS} 天的订单。请使用 ${ymdString(earliestDay)} 或之后的开始日期。`,
+      { from: fromText, earliest: ymdString(earliestDay) },
+    )
+
+  return {
+    shopIds,
+    status,
+    timeField,
+    from,
+    to,
+    label: { from: fromText, to: toText, wholeDays: fromP?.kind !== 'instant' && toP?.kind !== 'instant' },
+    template,
+    format,
+    timeZone,
+  }
+}

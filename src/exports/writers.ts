@@ -1,0 +1,155 @@
+/**
+ * The two file writers (R6). Both take rows in batches and write them as they come.
+ * - CSV (csv-stringify): UTF-8 with BOM, CRLF, every cell text; text cells that a spreadsheet
+ *   would read as a formula (= + - @ tab CR first) get a leading apostrophe; numbers stay exact.
+ * - xlsx (exceljs streaming WorkbookWriter): numbers as numbers, money with two decimals, times as
+ *   real Excel dates (wall clock in the export's zone), IDs / phones / tracking numbers as text,
+ *   frozen header, autofilter, widths, headers in the channel's language.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { stringify } from 'csv-stringify/sync'
+import ExcelJS from 'exceljs'
+import type { Locale } from '../assistant/types.js'
+import { headerOf, templateTitle, type CellType, type Column, type ExportRow, type Template } from './templates.js'
+
+export interface ExportWriter {
+  write(rows: ExportRow[]): Promise<void>
+  /** closes the file */
+  finish(): Promise<void>
+  /** on failure: close without caring for the content (the caller deletes the file) */
+  abort(): Promise<void>
+}
+
+export const MIME = {
+  csv: 'text/csv',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  zip: 'application/zip',
+} as const
+
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** A text cell a spreadsheet must not evaluate: prefix an apostrophe when it starts like a formula. */
+export const neutraliseFormula = (s: string): string => (FORMULA_START.test(s) ? `'${s}` : s)
+
+/** The CSV text of one cell. */
+export function csvCell(type: CellType, v: string | number | null): string {
+  if (v === null || v === undefined) return ''
+  if (type === 'text' || type === 'id') return neutraliseFormula(String(v))
+  return String(v)
+}
+
+async function put(out: WriteStream, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain')
+}
+
+async function closeStream(out: WriteStream): Promise<void> {
+  if (out.closed) return
+  const done = once(out, 'close')
+  out.end()
+  await done
+}
+
+export async function csvWriter(path: string, template: Template, locale: Locale): Promise<ExportWriter> {
+  const out = createWriteStream(path)
+  await once(out, 'open')
+  const cols = template.columns
+  const types = cols.map((c) => c.type)
+  const opts = { record_delimiter: 'windows' as const, quoted_match: undefined }
+  await put(out, stringify([cols.map((c) => headerOf(c, locale))], { ...opts, bom: true }))
+  return {
+    async write(rows) {
+      const records = new Array<string[]>(rows.length)
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]
+        const rec = new Array<string>(cols.length)
+        for (let j = 0; j < cols.length; j++) rec[j] = csvCell(types[j], cols[j].value(r, locale))
+        records[i] = rec
+      }
+      await put(out, stringify(records, opts))
+    },
+    finish: () => closeStream(out),
+    abort: () => closeStream(out),
+  }
+}
+
+const NUM_FMT: Record<CellType, string> = {
+  text: '@',
+  id: '@',
+  money: '#,##0.00',
+  int: '0',
+  datetime: 'yyyy-mm-dd hh:mm:ss',
+}
+const DEFAULT_WIDTH: Record<CellType, number> = { text: 14, id: 20, money: 13, int: 9, datetime: 20 }
+// Characters XML 1.0 does not allow (a workbook containing them does not open).
+const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const MAX_CELL_TEXT = 32_767
+
+/** Text as an xlsx cell can hold it. */
+export function xlsxText(s: string): string {
+  const clean = s.replace(XML_ILLEGAL, '')
+  return clean.length > MAX_CELL_TEXT ? clean.slice(0, MAX_CELL_TEXT) : clean
+}
+
+/** "YYYY-MM-DD HH:MM:SS" (already in the export's zone) → a Date whose UTC fields are that wall time:
+ * exceljs turns it into the Excel serial of exactly that wall time. */
+export function wallToExcelDate(s: string): Date {
+  return new Date(
+    Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19)),
+  )
+}
+
+function xlsxCell(type: CellType, v: string | number | null): string | number | Date | null {
+  if (v === null || v === undefined || v === '') return type === 'text' || type === 'id' ? (v === '' ? '' : null) : null
+  switch (type) {
+    case 'money':
+    case 'int':
+      return typeof v === 'number' ? v : Number(v)
+    case 'datetime':
+      return wallToExcelDate(String(v))
+    default:
+      return xlsxText(String(v))
+  }
+}
+
+const widthOf = (c: Column, locale: Locale) =>
+  Math.min(48, Math.max(c.width ?? DEFAULT_WIDTH[c.type], [...headerOf(c, locale)].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0) + 3))
+
+/** Sheet names: at most 31 characters, none of []:*?/\ */
+const sheetName = (s: string) => s.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31)
+
+export async function xlsxWriter(path: string, template: Template, locale: Locale): Promise<ExportWriter> {
+  const out = createWriteStream(path)
+  await once(out, 'open')
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
+  wb.creator = 'TikTok Shop seller assistant'
+  const cols = template.columns
+  const ws = wb.addWorksheet(sheetName(templateTitle(template, locale)), {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, activeCell: 'A2' }],
+    autoFilter: { from: { row: 1, column: 1 }, to: { row: 1, column: cols.length } },
+  } as Partial<ExcelJS.AddWorksheetOptions>)
+  ws.columns = cols.map((c) => ({ width: widthOf(c, locale), style: { numFmt: NUM_FMT[c.type] } }))
+  const header = ws.addRow(cols.map((c) => headerOf(c, locale)))
+  header.font = { bold: true }
+  header.commit()
+  const types = cols.map((c) => c.type)
+  return {
+    async write(rows) {
+      for (const r of rows) {
+        const values = new Array<string | number | Date | null>(cols.length)
+        for (let j = 0; j < cols.length; j++) values[j] = xlsxCell(types[j], cols[j].value(r, locale))
+        ws.addRow(values).commit()
+      }
+      // let the zip stream drain before the next batch
+      if (out.writableNeedDrain) await once(out, 'drain')
+    },
+    async finish() {
+      ws.commit()
+      await wb.commit()
+      if (!out.closed) await once(out, 'close')
+    },
+    async abort() {
+      out.destroy()
+    },
+  }
+}
