@@ -311,16 +311,30 @@ export class FakeTelegram {
     const limit = Math.min(Math.max(Number(p.limit ?? 100) || 100, 1), 100)
     const end = Date.now() + Math.min(Number(p.timeout ?? 0) || 0, 50) * 1000
     let closed = false
-    req.socket.once('close', () => (closed = true))
-    for (;;) {
-      const ready = this.updates.filter((u) => u.update_id >= this.confirmed).slice(0, limit)
-      if (ready.length || Date.now() >= end || closed || !this.server.listening) return ready
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, Math.max(end - Date.now(), 0))
-        function done() { clearTimeout(t); resolve() }
-        this.waiters.add(done)
-        req.socket.once('close', done)
-      })
+    let wake: (() => void) | undefined
+    const onClose = () => {
+      closed = true
+      wake?.()
+    }
+    req.socket.once('close', onClose)
+    try {
+      for (;;) {
+        const ready = this.updates.filter((u) => u.update_id >= this.confirmed).slice(0, limit)
+        if (ready.length || Date.now() >= end || closed || !this.server.listening) return ready
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(t)
+            this.waiters.delete(done)
+            wake = undefined
+            resolve()
+          }
+          const t = setTimeout(done, Math.max(end - Date.now(), 0))
+          this.waiters.add(done)
+          wake = done
+        })
+      }
+    } finally {
+      req.socket.off('close', onClose)
     }
   }
 
