@@ -10,7 +10,7 @@ import { isAppError, type AppError } from '../shared/errors.js'
 import { builtinHandlers } from './commands/index.js'
 import type { CommandContext, CommandHandler, CoreDeps } from './context.js'
 import { errorReply } from './replies.js'
-import type { Actor, Assistant, ChannelRef, Command, Locale, Reply } from './types.js'
+import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Locale, Reply } from './types.js'
 import { userError } from './user-error.js'
 
 export type { CommandContext, CommandHandler, CoreDeps } from './context.js'
@@ -61,21 +61,24 @@ export function createAssistant(deps: CoreDeps): Assistant {
 
   async function handle(ref: ChannelRef, actor: Actor, command: Command, onProgress?: CommandContext['onProgress']): Promise<Reply> {
     let locale: Locale = deps.defaults.locale
+    let channel: ChannelInfo | undefined
     try {
       const ctx = await context(ref, actor, onProgress)
       locale = ctx.channel.locale
+      channel = ctx.channel
       const handler = handlers[command.name]
-      if (!handler) return errorReply(ctx.t('error.not_available', { command: command.name }))
+      if (!handler) return { ...errorReply(ctx.t('error.not_available', { command: command.name })), channel }
       const reply = await handler(ctx, command)
       deps.kick?.()
-      return reply
+      return { ...reply, channel: reply.channel ?? channel }
     } catch (err) {
+      deps.kick?.()
       if (isAppError(err) && err.code !== 'internal') {
         if (err.code === 'shop_unavailable' || err.code === 'shop_error') deps.logger.warn('shop refused a command', { command: command.name, code: err.code, error: err.message })
-        return errorReply(errorText(err, locale))
+        return { ...errorReply(errorText(err, locale)), channel }
       }
       deps.logger.error('command failed', { command: command.name, platform: ref.platform, err })
-      return errorReply(translate(locale, 'error.generic'))
+      return { ...errorReply(translate(locale, 'error.generic')), channel }
     }
   }
 

@@ -28,6 +28,7 @@ export const settings: CommandHandler = async (ctx, command) => {
   const shopRows = ctx.shopIds.length ? await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds)) : []
   return {
     ok: true,
+    channel: { ...ctx.channel, locale: row.locale === 'zh-CN' ? 'zh-CN' : 'en', timeZone: row.timeZone },
     ephemeral: !saved,
     message: message({
       kind: 'settings',
