@@ -56,6 +56,7 @@ export interface StoredMessage {
   ephemeral: boolean
   deleted: boolean
   history: Json[]
+  nonce?: string
 }
 
 export interface FailureSpec {
@@ -67,6 +68,8 @@ export interface FailureSpec {
   retryAfter?: number
   global?: boolean
   match?: (method: string, path: string) => boolean
+  /** 5xx only: do the work first, then answer the error (the answer is lost, the effect is not) */
+  afterProcessing?: boolean
 }
 
 export interface InteractionOpts {
@@ -353,11 +356,15 @@ export class DiscordStandIn {
       if (!m) return reply(404, { message: '404: Not Found', code: 0 })
       const path = m[1]
       const injected = this.injectedFailure(method, path)
-      if (injected) {
+      if (injected && !injected.afterProcessing) {
         rec.injected = true
         return reply(injected.status, injected.body, injected.headers)
       }
       const out = this.route(method, path, rec, url)
+      if (injected) {
+        rec.injected = true
+        return reply(injected.status, injected.body, injected.headers)
+      }
       if (out === undefined) return reply(204)
       return reply(200, out)
     } catch (err) {
@@ -378,6 +385,7 @@ export class DiscordStandIn {
       return {
         status: 429,
         body: { message: 'You are being rate limited.', retry_after: after, global: Boolean(f.global), code: 0 },
+        afterProcessing: false,
         headers: {
           'retry-after': String(Math.ceil(after)),
           'x-ratelimit-limit': '5',
@@ -389,7 +397,7 @@ export class DiscordStandIn {
         },
       }
     }
-    return { status: f.status, body: { message: 'Internal Server Error', code: 0 }, headers: {} }
+    return { status: f.status, body: { message: 'Internal Server Error', code: 0 }, headers: {}, afterProcessing: f.afterProcessing }
   }
 
   private requireAuth(rec: RecordedRequest): void {
@@ -412,6 +420,10 @@ export class DiscordStandIn {
     if (method === 'GET' && path === '/users/@me') {
       this.requireAuth(rec)
       return this.bot
+    }
+    if (method === 'GET' && path === '/applications/@me') {
+      this.requireAuth(rec)
+      return { id: this.appId, name: this.bot.username, description: '', icon: null, bot_public: false, bot_require_code_grant: false, bot: this.bot, flags: 0, verify_key: '0'.repeat(64), team: null }
     }
     // application commands
     if (seg[0] === 'applications' && seg[1] === this.appId) {
@@ -471,7 +483,19 @@ export class DiscordStandIn {
       const channelId = seg[1]
       if (!this.guilds.some((g) => g.channels.some((c) => c.id === channelId))) throw unknown('Channel', 10003)
       if (this.forbiddenChannels.has(channelId)) throw new HttpError(403, { message: 'Missing Access', code: 50001 })
-      if (seg.length === 3 && method === 'POST') return this.createMessage(channelId, body, rec, {}).api
+      if (seg.length === 3 && method === 'POST') {
+        // enforce_nonce: the same nonce from the same author within a few minutes returns the first message
+        if (body.enforce_nonce && body.nonce !== undefined) {
+          if (String(body.nonce).length > 25) throw formError({ nonce: 'at most 25 characters' })
+          const twin = [...this.messages.values()].find(
+            (m) => m.api.channel_id === channelId && m.nonce === String(body.nonce) && Date.now() - Date.parse(m.api.timestamp) < 5 * 60_000,
+          )
+          if (twin) return twin.api
+        }
+        const msg = this.createMessage(channelId, body, rec, {})
+        if (body.nonce !== undefined) msg.nonce = String(body.nonce)
+        return msg.api
+      }
       if (seg.length === 4) {
         const msg = this.messages.get(seg[3])
         if (!msg || msg.deleted || msg.api.channel_id !== channelId || msg.ephemeral) throw unknown('Message', 10008)
@@ -870,7 +894,7 @@ export class InteractionHandle {
    * Resolves once the user can see the answer: an immediate reply, an update, a modal, autocomplete
    * choices, or — after a deferral — the edit of `@original` or a follow-up.
    */
-  async outcome(timeoutMs = 5000): Promise<InteractionOutcome> {
+  async outcome(timeoutMs = 5000, accept: (o: InteractionOutcome) => boolean = () => true): Promise<InteractionOutcome> {
     const ack = await this.ack(timeoutMs)
     const startEdits = () => {
       const msg = this.record.originalId ? this.standIn.messages.get(this.record.originalId) : undefined
@@ -887,7 +911,11 @@ export class InteractionHandle {
       if (!edited && !followups.length) return undefined
       return { ack, ephemeral: Boolean(msg?.ephemeral), followups, message: edited ? msg!.api : undefined }
     }
-    return this.standIn.waitFor(done, timeoutMs, `the answer to interaction ${this.id}`) as Promise<InteractionOutcome>
+    const accepted = () => {
+      const o = done()
+      return o && accept(o as InteractionOutcome) ? o : undefined
+    }
+    return this.standIn.waitFor(accepted, timeoutMs, `the answer to interaction ${this.id}`) as Promise<InteractionOutcome>
   }
 }
 

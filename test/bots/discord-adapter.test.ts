@@ -1,0 +1,359 @@
+/**
+ * The Discord adapter (real discord.js client) against the stand-in, with a scripted assistant:
+ * what the adapter itself owes — parsing, acknowledgement, ephemeral refusals, select menus,
+ * attachments, autocomplete, errors, resume, rendering limits and the ChatPort's error mapping.
+ * The end-to-end flows with the real core are in discord-flows.test.ts.
+ */
+import { existsSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { registerGlobalCommands } from '../../bots/discord/bot.js'
+import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Reply } from '../../src/assistant/types.js'
+import { ChatPermanentError, ChatRetryAfter } from '../../src/notifications/chat-port.js'
+import { encodeAction } from '../../src/notifications/actions.js'
+import { message, type NeutralMessage } from '../../src/notifications/message.js'
+import { Opt, Perm, snowflake, user } from '../fakes/discord-api.js'
+import { startDiscordHarness, type DiscordHarness } from '../fakes/discord-harness.js'
+
+type Call = { channel: ChannelRef; actor: Actor; command: Command }
+type Script = (call: Call, progress?: (d: number, t: number) => void) => Promise<Reply> | Reply
+
+const ok = (title: string, extra: Partial<Reply> = {}): Reply => ({ ok: true, message: message({ kind: 'reply', title }), ...extra })
+
+describe('Discord adapter with a scripted core', () => {
+  let h: DiscordHarness
+  let dir: string
+  const calls: Call[] = []
+  let script: Script = () => ok('done')
+  const assistant: Assistant & { suggestShops(c: ChannelRef, a: Actor, q: string): Promise<{ name: string; value: string }[]> } = {
+    async handle(channel, actor, command) {
+      calls.push({ channel, actor, command })
+      return script({ channel, actor, command })
+    },
+    async handleWithProgress(channel, actor, command, onProgress) {
+      calls.push({ channel, actor, command })
+      return script({ channel, actor, command }, onProgress)
+    },
+    async suggestShops(_c, _a, q) {
+      return [
+        { name: 'Kitchen store 厨房', value: '7495001' },
+        { name: 'Phone cases', value: '7495002' },
+      ].filter((s) => s.name.toLowerCase().includes(q.toLowerCase()))
+    },
+  }
+  const channel = (): ChannelInfo => ({ id: 1, platform: 'discord', externalId: h.api.channelId, locale: 'en', timeZone: 'Asia/Shanghai' })
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'discord-adapter-'))
+    h = await startDiscordHarness({ assistant, env: { DISCORD_OPERATOR_ROLE: 'Shop ops' }, standIn: { guilds: undefined }, maxRateLimitWaitMs: 1500 })
+  })
+  afterAll(async () => {
+    await h?.stop()
+  })
+  beforeEach(() => {
+    calls.length = 0
+    script = () => ok('done')
+    h.api.clearFailures()
+  })
+
+  it('registers every command for the guild with zh-CN names and descriptions, accepted by Discord’s rules', () => {
+    const cmds = h.api.commands.guild.get(h.api.guild.id)!
+    expect(cmds.map((c) => c.name).sort()).toEqual(
+      ['cancel', 'export', 'help', 'label', 'late', 'link', 'mark', 'order', 'orders', 'picklist', 'role', 'settings', 'stock'].sort(),
+    )
+    const exp = cmds.find((c) => c.name === 'export')!
+    expect(exp.name_localizations['zh-CN']).toBe('导出')
+    expect(exp.description_localizations['zh-CN']).toMatch(/导出/)
+    const status = exp.options.find((o: { name: string }) => o.name === 'status')
+    expect(status.choices.map((c: { value: string }) => c.value)).toEqual(['all', 'unpaid', 'awaiting_shipment', 'shipped', 'completed', 'cancelling', 'cancelled'])
+    expect(exp.options.find((o: { name: string }) => o.name === 'shop').autocomplete).toBe(true)
+    const role = cmds.find((c) => c.name === 'role')!
+    expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
+  })
+
+  it('registers the commands for a guild the bot joins later', async () => {
+    const g = { id: snowflake(), name: '第二团队', locale: 'zh-CN', ownerId: snowflake(), channels: [{ id: snowflake(), name: '订单' }], roles: [] }
+    h.api.joinGuild(g)
+    const cmds = await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'commands in the new guild')
+    expect(cmds).toHaveLength(13)
+  })
+
+  it('/export: acknowledged at once, typed options reach the core, the reply is edited in', async () => {
+    script = async () => {
+      await new Promise((r) => setTimeout(r, 300))
+      return ok('Export ready')
+    }
+    const ia = h.api.slash('export', [Opt.string('status', 'shipped'), Opt.string('time', 'paid'), Opt.string('from', '2026-11-01'), Opt.string('to', '2026-11-20'), Opt.string('template', 'order_list'), Opt.string('format', 'csv'), Opt.string('shop', '7495001')], {
+      attachmentSizeLimit: 25 * 1024 * 1024,
+      guildLocale: 'zh-CN',
+    })
+    const out = await ia.outcome()
+    expect(out.ack.type).toBe(5)
+    expect(out.ack.delayMs).toBeLessThan(3000)
+    expect(out.message?.embeds[0].title).toBe('Export ready')
+    expect(out.ephemeral).toBe(false)
+    expect(calls[0].command).toEqual({
+      name: 'export',
+      args: { status: 'shipped', time: 'paid', from: '2026-11-01', to: '2026-11-20', template: 'order_list', format: 'csv', shop: '7495001' },
+    })
+    expect(calls[0].channel).toMatchObject({ platform: 'discord', externalId: h.api.channelId, localeHint: 'zh-CN', uploadLimitBytes: 25 * 1024 * 1024 })
+    expect(calls[0].actor).toMatchObject({ platform: 'discord', userId: '100000000000000001', displayName: 'ada', platformOperator: false })
+  })
+
+  it('parses /late, /stock, /role grant|revoke, /settings with their types', async () => {
+    await h.api.slash('late', [Opt.integer('hours', 6)]).outcome()
+    await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('quantity', 0)]).outcome()
+    const bob = user('200000000000000002', 'bob', { global_name: 'Bob B' })
+    h.api.users.set(bob.id, bob)
+    await h.api.slash('role', [Opt.sub('grant', [Opt.user('user', bob.id), Opt.string('role', 'operator')])]).outcome()
+    await h.api.slash('role', [Opt.sub('revoke', [Opt.user('user', bob.id)])]).outcome()
+    await h.api.slash('settings', [Opt.string('language', 'zh-CN'), Opt.string('timezone', 'Asia/Shanghai')]).outcome()
+    expect(calls.map((c) => c.command)).toEqual([
+      { name: 'late', hours: 6 },
+      { name: 'stock', sku: 'SKU-A', quantity: 0 },
+      { name: 'grant', target: { userId: bob.id, displayName: 'Bob B' }, role: 'operator' },
+      { name: 'revoke', target: { userId: bob.id, displayName: 'Bob B' } },
+      { name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', thresholds: undefined },
+    ])
+  })
+
+  it('reports Manage Server or the configured operator role as platform operator', async () => {
+    await h.api.slash('help', [], { actor: { user: user('300000000000000003', 'owner'), permissions: Perm.ManageGuild } }).outcome()
+    await h.api.slash('help', [], { actor: { user: user('300000000000000004', 'admin'), permissions: Perm.Administrator } }).outcome()
+    const role = { id: snowflake(), name: 'Shop ops', permissions: 0n }
+    // the role exists in the guild the bot knows: add it through a guild update
+    h.api.guild.roles.push(role)
+    h.api.dispatch('GUILD_ROLE_CREATE', { guild_id: h.api.guild.id, role: { id: role.id, name: role.name, permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 } })
+    await h.api.slash('help', [], { actor: { user: user('300000000000000005', 'packer'), roles: [role.id] } }).outcome()
+    await h.api.slash('help', [], { actor: { user: user('300000000000000006', 'viewer') } }).outcome()
+    expect(calls.map((c) => c.actor.platformOperator)).toEqual([true, true, true, false])
+  })
+
+  it('a refusal is ephemeral: the public "thinking" reply is removed and only the user sees why', async () => {
+    script = () => ({ ok: false, ephemeral: true, message: message({ kind: 'error', tone: 'danger', title: 'Only a channel operator can do this.' }) })
+    const ia = h.api.slash('picklist')
+    const out = await ia.outcome()
+    expect(out.followups).toHaveLength(1)
+    expect(out.followups[0].flags & 64).toBe(64)
+    expect(out.followups[0].embeds[0].title).toBe('Only a channel operator can do this.')
+    expect(h.api.message(ia.record.originalId!).deleted).toBe(true)
+  })
+
+  it('a core that throws gets an ephemeral answer with a reference, and the bot keeps working', async () => {
+    script = () => {
+      throw new Error('database is on fire')
+    }
+    const out = await h.api.slash('orders').outcome()
+    const text = out.followups[0]?.content as string
+    expect(text).toMatch(/Something went wrong.*ref [0-9a-f]{6}/)
+    expect(text).not.toMatch(/fire/)
+    expect(out.followups[0].flags & 64).toBe(64)
+    script = () => ok('still here')
+    expect((await h.api.slash('orders').outcome()).message?.embeds[0].title).toBe('still here')
+  })
+
+  it('a long command shows progress, then the result', async () => {
+    script = async (_c, progress) => {
+      for (let i = 1; i <= 3; i++) {
+        progress?.(i * 100, 300)
+        await new Promise((r) => setTimeout(r, 120))
+      }
+      return ok('Exported 300 orders')
+    }
+    const h2 = h.api.slash('export')
+    const out = await h2.outcome(5000, (o) => Boolean(o.message?.embeds.length))
+    const msg = h.api.message(h2.record.originalId!)
+    expect(msg.history.some((m) => /Working on it… \d+ \/ 300/.test(m.content))).toBe(true)
+    expect(out.message?.embeds[0].title).toBe('Exported 300 orders')
+    expect(out.message?.content).toBe('')
+  })
+
+  it('a button press is deferred, decoded and answered ephemerally; the message is left alone', async () => {
+    const posted = await h.bot.port.post(channel(), message({ kind: 'cancel_request', title: 'Cancellation requested', buttons: [[{ label: 'Accept', action: { type: 'cancel.accept', cancelId: '4035' }, style: 'success' }]] }))
+    const before = JSON.stringify(h.api.message(posted.messageId).api)
+    script = () => ({ ok: false, ephemeral: true, message: message({ kind: 'error', title: 'Only an operator can decide.' }) })
+    const out = await h.api.press(posted.messageId, 'ca:4035').outcome()
+    expect(out.ack.type).toBe(6)
+    expect(calls[0].command).toEqual({ name: 'action', action: { type: 'cancel.accept', cancelId: '4035' } })
+    expect(out.followups[0].flags & 64).toBe(64)
+    expect(JSON.stringify(h.api.message(posted.messageId).api)).toBe(before)
+  })
+
+  it('choices become a select menu of encoded actions; picking one calls the core and replaces the prompt', async () => {
+    const posted = await h.bot.port.post(channel(), message({ kind: 'cancel_request', title: 'Cancellation requested', buttons: [[{ label: 'Reject', action: { type: 'cancel.reject_start', cancelId: '4036' }, style: 'danger' }]] }))
+    const reasons = Array.from({ length: 30 }, (_, n) => ({ label: `Reason ${n} — ${'long '.repeat(30)}`, action: { type: 'cancel.reject' as const, cancelId: '4036', reason: n } }))
+    script = ({ command }) =>
+      command.name === 'action' && command.action.type === 'cancel.reject_start'
+        ? { ok: true, ephemeral: true, message: message({ kind: 'choice', title: 'Why reject?' }), choices: { prompt: 'Why reject?', options: reasons } }
+        : ok('Rejected: package already shipped')
+    const press = await h.api.press(posted.messageId, 'cr:4036').outcome()
+    const prompt = press.followups[0]
+    expect(prompt.flags & 64).toBe(64)
+    const menus = prompt.components.map((r: { components: { type: number; options: { value: string }[]; custom_id: string }[] }) => r.components[0])
+    expect(menus.every((m: { type: number }) => m.type === 3)).toBe(true)
+    expect(menus.flatMap((m: { options: unknown[] }) => m.options)).toHaveLength(30)
+    expect(menus[0].options[2].value).toBe(encodeAction({ type: 'cancel.reject', cancelId: '4036', reason: 2 }))
+    const pick = await h.api.select(prompt.id, menus[0].custom_id, [menus[0].options[2].value]).outcome()
+    expect(calls.at(-1)!.command).toEqual({ name: 'action', action: { type: 'cancel.reject', cancelId: '4036', reason: 2 } })
+    expect(pick.ack.type).toBe(6)
+    expect(pick.message?.embeds[0].title).toBe('Rejected: package already shipped')
+    expect(pick.message?.components).toEqual([])
+  })
+
+  it('an unknown or stale button gets an ephemeral "no longer valid"', async () => {
+    const posted = await h.api.waitFor(() => h.api.channelMessages().at(-1))
+    const out = await h.api.press(posted.api.id, 'zz:nope', { snapshot: { ...posted.api, components: [{ type: 1, components: [{ type: 2, style: 2, label: 'x', custom_id: 'zz:nope' }] }] } }).outcome()
+    expect(out.ack.type).toBe(4)
+    expect(out.ephemeral).toBe(true)
+    expect(out.message?.content).toMatch(/no longer valid/)
+    expect(calls).toHaveLength(0)
+  })
+
+  it('files go up as attachments within the upload limit, oversize ones are explained, and all are deleted', async () => {
+    const small = join(dir, 'orders.csv')
+    const big = join(dir, 'big.csv')
+    writeFileSync(small, 'order_id,total\n576601,50.00\n')
+    writeFileSync(big, Buffer.alloc(2048, 65))
+    script = () =>
+      ok('Export ready', {
+        files: [
+          { path: small, filename: 'orders.csv', mime: 'text/csv', sizeBytes: 27, caption: '1 order' },
+          { path: big, filename: 'big.csv', mime: 'text/csv', sizeBytes: 2048 },
+        ],
+      })
+    const ia = h.api.slash('export', [], { attachmentSizeLimit: 1024 })
+    const out = await ia.outcome()
+    const msg = h.api.message(ia.record.originalId!)
+    expect(out.message?.attachments.map((a: { filename: string }) => a.filename)).toEqual(['orders.csv'])
+    expect(h.api.file(msg).data.toString()).toBe('order_id,total\n576601,50.00\n')
+    expect(out.message?.content).toMatch(/1 order/)
+    expect(out.message?.content).toMatch(/big\.csv is 0\.0 MiB, over this server’s upload limit/)
+    await h.api.waitFor(() => !existsSync(small) && !existsSync(big), 2000, 'the files to be deleted')
+  })
+
+  it('autocompletes /export shop from the core, within the time limit', async () => {
+    const out = await h.api.autocomplete('export', [Opt.string('shop', 'kit', true)]).outcome()
+    expect(out.ack.type).toBe(8)
+    expect(out.choices).toEqual([{ name: 'Kitchen store 厨房', value: '7495001' }])
+  })
+
+  it('resumes after the gateway drops and answers what arrived meanwhile', async () => {
+    const identifies = h.api.gatewayLog.filter((g) => g.op === 2).length
+    h.api.dropConnection()
+    script = () => ok('after resume')
+    const out = await h.api.slash('help').outcome(8000)
+    expect(out.message?.embeds[0].title).toBe('after resume')
+    expect(h.api.gatewayLog.filter((g) => g.op === 2).length).toBe(identifies)
+    expect(h.api.gatewayLog.some((g) => g.op === 6)).toBe(true)
+  })
+
+  it('reconnects with a new session when Discord refuses the resume', async () => {
+    h.api.resumeMode = 'invalid'
+    try {
+      const identifies = h.api.gatewayLog.filter((g) => g.op === 2).length
+      h.api.dropConnection()
+      await h.api.waitFor(() => h.api.gatewayLog.filter((g) => g.op === 2).length > identifies && h.api.connected, 9000, 'a new identify')
+      await h.api.waitForSession()
+      script = () => ok('new session')
+      expect((await h.api.slash('help').outcome()).message?.embeds[0].title).toBe('new session')
+    } finally {
+      h.api.resumeMode = 'replay'
+    }
+  }, 15_000)
+
+  describe('ChatPort', () => {
+    const big = (): NeutralMessage =>
+      message({
+        kind: 'digest',
+        tone: 'warning',
+        title: 'T'.repeat(300),
+        lines: [['@everyone buyer says: **free** <@&123> [click](https://evil.example) ', { at: '2026-11-20T08:00:00Z', style: 'both' }], ['x'.repeat(5000)]],
+        fields: Array.from({ length: 30 }, (_, i) => ({ label: `Field ${i}`, value: ['v'.repeat(1500)], inline: true })),
+        buttons: [Array.from({ length: 7 }, (_, i) => ({ label: `B${i}`, action: { type: 'order.show' as const, orderId: `57660${i}` } }))],
+        footer: ['Due ', { at: '2026-11-20T08:00:00Z' }],
+      })
+
+    it('renders an oversized message within Discord’s limits, escaped, with no mentions allowed', async () => {
+      const { messageId } = await h.bot.port.post(channel(), big())
+      const m = h.api.message(messageId)
+      const e = m.api.embeds[0]
+      expect(e.fields).toHaveLength(25)
+      expect(e.color).toBe(0xf59e0b)
+      expect(e.description).toContain('<t:1795161600:f> (<t:1795161600:R>)')
+      expect(e.description).toContain('@\u200beveryone')
+      expect(e.description).toContain('\\*\\*free\\*\\*')
+      expect(e.description).not.toContain('<@&123>')
+      expect(e.footer.text).toBe('Due 2026-11-20 16:00 Asia/Shanghai')
+      expect(m.api.components.map((r: { components: unknown[] }) => r.components.length)).toEqual([5, 2])
+      expect(m.allowedMentions).toEqual({ parse: [] })
+      expect(h.api.pings(m.api.content, m.allowedMentions)).toEqual({ everyone: false, users: [], roles: [] })
+    })
+
+    it('edits a posted message (buttons removed)', async () => {
+      const { messageId } = await h.bot.port.post(channel(), message({ kind: 'x', title: 'Pending', buttons: [[{ label: 'Accept', action: { type: 'cancel.accept', cancelId: '9' } }]] }))
+      await h.bot.port.edit(channel(), messageId, message({ kind: 'x', title: 'Accepted by Ada', tone: 'success' }))
+      const m = h.api.message(messageId)
+      expect(m.api.embeds[0].title).toBe('Accepted by Ada')
+      expect(m.api.components).toEqual([])
+      expect(m.allowedMentions).toEqual({ parse: [] })
+    })
+
+    it('waits out a short 429 and surfaces a long one as ChatRetryAfter (nothing is posted)', async () => {
+      const isPost = (m: string, p: string) => m === 'POST' && p.endsWith('/messages')
+      h.api.fail({ status: 429, times: 1, retryAfter: 1, match: isPost })
+      const n = h.api.channelMessages().length
+      await h.bot.port.post(channel(), message({ kind: 'x', title: 'short wait' }))
+      expect(h.api.channelMessages()).toHaveLength(n + 1)
+      h.api.fail({ status: 429, times: 1, retryAfter: 30, match: isPost })
+      const err = await h.bot.port.post(channel(), message({ kind: 'x', title: 'long wait' })).catch((e) => e)
+      expect(err).toBeInstanceOf(ChatRetryAfter)
+      expect((err as ChatRetryAfter).retryAfterMs).toBeGreaterThanOrEqual(30_000)
+      expect(h.api.channelMessages()).toHaveLength(n + 1)
+    })
+
+    it('a 5xx whose answer was lost is retried without posting twice (nonce)', async () => {
+      h.api.fail({ status: 500, times: 1, afterProcessing: true, match: (m, p) => m === 'POST' && p.endsWith('/messages') })
+      const n = h.api.channelMessages().length
+      const { messageId } = await h.bot.port.post(channel(), message({ kind: 'x', title: 'exactly once' }))
+      expect(h.api.channelMessages()).toHaveLength(n + 1)
+      expect(h.api.message(messageId).api.embeds[0].title).toBe('exactly once')
+    })
+
+    it('persistent 5xx is a transient error; Unknown Channel and Missing Access are permanent', async () => {
+      h.api.fail({ status: 503, times: 10, match: (m, p) => m === 'POST' && p.endsWith('/messages') })
+      const transient = await h.bot.port.post(channel(), message({ kind: 'x', title: 'down' })).catch((e) => e)
+      expect(transient).toBeInstanceOf(Error)
+      expect(transient).not.toBeInstanceOf(ChatPermanentError)
+      expect(transient).not.toBeInstanceOf(ChatRetryAfter)
+      h.api.clearFailures()
+      await expect(h.bot.port.post({ ...channel(), externalId: '999' }, message({ kind: 'x', title: 'gone' }))).rejects.toBeInstanceOf(ChatPermanentError)
+      h.api.forbiddenChannels.add(h.api.channelId)
+      try {
+        await expect(h.bot.port.post(channel(), message({ kind: 'x', title: 'no access' }))).rejects.toBeInstanceOf(ChatPermanentError)
+      } finally {
+        h.api.forbiddenChannels.delete(h.api.channelId)
+      }
+      await expect(h.bot.port.edit(channel(), '123456', message({ kind: 'x', title: 'no such message' }))).rejects.toBeInstanceOf(ChatPermanentError)
+    })
+  })
+
+  it('every message write carried allowed_mentions with an empty parse list', () => {
+    const writes = h.api.messageWrites()
+    expect(writes.length).toBeGreaterThan(10)
+    for (const w of writes) {
+      const body = /\/callback$/.test(w.path) ? w.body?.data : w.body
+      expect({ path: w.path, am: body?.allowed_mentions }).toEqual({ path: w.path, am: { parse: [] } })
+    }
+  })
+
+  it('registerGlobalCommands puts the commands globally; a guild joined afterwards gets no duplicate copy', async () => {
+    const res = await registerGlobalCommands(h.config)
+    expect(res).toEqual({ applicationId: h.api.appId, count: 13 })
+    expect(h.api.commands.global).toHaveLength(13)
+    const g = { id: snowflake(), name: 'Third', locale: 'en-US', ownerId: snowflake(), channels: [{ id: snowflake(), name: 'orders' }], roles: [] }
+    h.api.joinGuild(g)
+    expect(await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'the guild registration')).toEqual([])
+  })
+})
