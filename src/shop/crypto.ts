@@ -66,3 +66,8 @@ export function tokenCipherFor(config: { secretKey?: string; tiktok?: unknown; d
   if (config.tiktok) throw new AppError('config', 'SECRET_KEY is required when TIKTOK_APP_KEY is set (it encrypts shop tokens at rest)')
   return tokenCipher(localSecretKey(config.database.dataDir))
 }
+
+/** The installation's secret for signing things such as the OAuth state: SECRET_KEY, else the local demo key. */
+export function installationSecret(config: { secretKey?: string; database: { dataDir: string } }): string {
+  return config.secretKey ?? localSecretKey(config.database.dataDir)
+}

@@ -1,0 +1,288 @@
+/**
+ * Pull sync (reference §2.5): webhooks can be lost, so orders are also pulled on a schedule.
+ *
+ * Orders: Get Order List by `update_time` in [cursor − overlap, now], 100 a page, oldest first; each
+ * order goes to the workflow core (idempotent). Cancellations: every pending buyer request (Search
+ * Cancellations, status PENDING) and every cancellation updated in the same kind of window.
+ *
+ * The cursor lives in `sync_state` and moves only after a page is stored, so a crash or an outage
+ * loses nothing and a re-run changes nothing. An outage is recorded in `sync_state.last_error` and
+ * reported, never thrown. One sync per shop and kind runs at a time across instances: a lease row in
+ * `sync_state` claimed by one UPDATE (crash-safe: it expires), renewed with every page.
+ */
+import { randomUUID } from 'node:crypto'
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import type { Db } from '../../db/database.js'
+import { shops, syncState } from '../../db/schema.js'
+import type { PlatformOrder } from '../orders/platform-order.js'
+import type { Clock } from '../shared/clock.js'
+import { isAppError } from '../shared/errors.js'
+import type { Logger } from '../shared/logger.js'
+import type { Page, PlatformCancellation, ShopPort } from './port.js'
+import type { PlatformSink } from './sync-sink.js'
+
+export interface SyncOptions {
+  /** re-read this much before the cursor (default 10 minutes) */
+  overlapMs: number
+  /** first sync of a shop reaches back this far (default 90 days, the export limit R7) */
+  initialLookbackMs: number
+  /** orders per page (1–100, default 100) */
+  pageSize: number
+  /** orders of one page stored concurrently (default 1; more helps on PostgreSQL) */
+  concurrency: number
+  /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
+  leaseMs: number
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+  overlapMs: 10 * 60_000,
+  initialLookbackMs: 90 * 24 * 3_600_000,
+  pageSize: 100,
+  concurrency: 1,
+  leaseMs: 5 * 60_000,
+}
+
+export interface SyncDeps {
+  db: Db
+  shop: ShopPort
+  clock: Clock
+  logger: Logger
+  sink: PlatformSink
+  /** lease owner name (default: a random id per process) */
+  instanceId?: string
+  options?: Partial<SyncOptions>
+  /** refreshes access tokens that expire soon (run by syncAll before the shops) */
+  refreshExpiringTokens?: () => Promise<unknown>
+}
+
+export interface KindReport {
+  pages: number
+  /** records received from the platform */
+  seen: number
+  /** records the core refused as malformed (logged, skipped) */
+  rejected: number
+}
+
+export interface SyncReport {
+  shopId: string
+  ok: boolean
+  /** another sync of this shop was running: nothing done */
+  busy?: boolean
+  orders: KindReport
+  cancellations: KindReport
+  /** what went wrong (the outage, the refusal), also stored in sync_state.last_error */
+  error?: string
+  ms: number
+}
+
+const processId = randomUUID()
+const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0 })
+const toSec = (d: Date) => Math.floor(d.getTime() / 1000)
+
+class LostLease extends Error {
+  constructor(kind: string) {
+    super(`another instance took over the ${kind} sync of this shop`)
+  }
+}
+
+/** Syncs one shop: orders, then cancellations. Never throws for platform or network trouble. */
+export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncReport> {
+  const t0 = performance.now()
+  const report: SyncReport = { shopId, ok: true, orders: emptyKind(), cancellations: emptyKind(), ms: 0 }
+  const [shop] = await deps.db.select({ id: shops.id, authorized: shops.authorized }).from(shops).where(eq(shops.id, shopId))
+  if (!shop) return { ...report, ok: false, error: `shop ${shopId} is not known`, ms: performance.now() - t0 }
+  for (const kind of ['orders', 'cancellations'] as const) {
+    const r = await withLease(deps, shopId, kind, (lease) => (kind === 'orders' ? syncOrders(deps, shopId, lease, report.orders) : syncCancellations(deps, shopId, lease, report.cancellations)))
+    if (r === 'busy') report.busy = true
+    else if (r !== 'ok') {
+      report.ok = false
+      report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
+    }
+  }
+  if (report.busy && report.ok) report.ok = true
+  report.ms = performance.now() - t0
+  deps.logger.info('shop sync done', { shopId, ok: report.ok, busy: report.busy, orders: report.orders.seen, cancellations: report.cancellations.seen, ms: Math.round(report.ms), error: report.error })
+  return report
+}
+
+/** Syncs every authorised shop, one after another; refreshes soon-expiring tokens first. */
+export async function syncAll(deps: SyncDeps): Promise<SyncReport[]> {
+  if (deps.refreshExpiringTokens) await deps.refreshExpiringTokens().catch((err) => deps.logger.warn('token refresh pass failed', { err }))
+  const list = await deps.db.select({ id: shops.id }).from(shops).where(eq(shops.authorized, true)).orderBy(shops.id)
+  const out: SyncReport[] = []
+  for (const s of list) out.push(await syncShop(deps, s.id))
+  return out
+}
+
+interface Lease {
+  owner: string
+  /** the stored cursor when the lease was taken */
+  cursor: Date | null
+  /** store progress (a new cursor) and renew the lease; throws LostLease when another instance took it */
+  advance(cursor: Date | null): Promise<void>
+}
+
+function opts(deps: SyncDeps): SyncOptions {
+  const o = { ...DEFAULT_SYNC_OPTIONS, ...deps.options }
+  o.pageSize = Math.max(1, Math.min(100, Math.floor(o.pageSize)))
+  o.concurrency = Math.max(1, Math.floor(o.concurrency))
+  return o
+}
+
+async function withLease(deps: SyncDeps, shopId: string, kind: string, work: (lease: Lease) => Promise<void>): Promise<'ok' | 'busy' | string> {
+  const { db, clock } = deps
+  const o = opts(deps)
+  const owner = `${deps.instanceId ?? processId}:${randomUUID().slice(0, 8)}`
+  const now = clock.now()
+  const until = () => new Date(clock.now().getTime() + o.leaseMs)
+  const claimed = await db
+    .insert(syncState)
+    .values({ shopId, kind, leaseOwner: owner, leaseUntil: until(), lastRunAt: now })
+    .onConflictDoUpdate({
+      target: [syncState.shopId, syncState.kind],
+      set: { leaseOwner: owner, leaseUntil: until(), lastRunAt: now },
+      setWhere: or(isNull(syncState.leaseUntil), lt(syncState.leaseUntil, now)),
+    })
+    .returning({ cursor: syncState.cursorTime })
+  if (!claimed.length) return 'busy'
+  const mine = and(eq(syncState.shopId, shopId), eq(syncState.kind, kind), eq(syncState.leaseOwner, owner))
+  const lease: Lease = {
+    owner,
+    cursor: claimed[0].cursor,
+    async advance(cursor) {
+      const r = await db
+        .update(syncState)
+        .set({ ...(cursor ? { cursorTime: cursor } : {}), leaseUntil: until() })
+        .where(mine)
+        .returning({ k: syncState.kind })
+      if (!r.length) throw new LostLease(kind)
+    },
+  }
+  let outcome: 'ok' | string = 'ok'
+  try {
+    await work(lease)
+  } catch (err) {
+    if (!isAppError(err, 'shop_unavailable') && !isAppError(err, 'shop_error') && !(err instanceof LostLease))
+      deps.logger.error('sync failed', { shopId, kind, err })
+    else deps.logger.warn('sync stopped', { shopId, kind, err })
+    outcome = (err as Error).message || String(err)
+  }
+  const end = clock.now()
+  await db
+    .update(syncState)
+    .set(outcome === 'ok' ? { leaseOwner: null, leaseUntil: null, lastOkAt: end, lastError: null } : { leaseOwner: null, leaseUntil: null, lastError: outcome.slice(0, 1000) })
+    .where(mine)
+  return outcome
+}
+
+/** Starts fetching a page; the promise is observed at once so a failure while we store is not unhandled. */
+function prefetch<T>(f: () => Promise<Page<T>>): Promise<Page<T>> {
+  const p = f()
+  p.catch(() => {})
+  return p
+}
+
+async function storeAll<T>(items: T[], concurrency: number, store: (item: T) => Promise<void>): Promise<void> {
+  if (concurrency <= 1) {
+    for (const it of items) await store(it)
+    return
+  }
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await store(items[next++])
+    }),
+  )
+}
+
+/** Runs the sink; a malformed record (bad_input) is logged and skipped, anything else stops the page. */
+async function storeOne(deps: SyncDeps, report: KindReport, what: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f()
+  } catch (err) {
+    if (!isAppError(err, 'bad_input')) throw err
+    report.rejected++
+    deps.logger.warn('platform record skipped', { what, err })
+  }
+}
+
+async function windowed<T extends { update_time?: unknown }>(
+  deps: SyncDeps,
+  lease: Lease,
+  report: KindReport,
+  fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
+  store: (item: T) => Promise<void>,
+): Promise<void> {
+  const o = opts(deps)
+  const now = deps.clock.now()
+  const start = lease.cursor ? new Date(lease.cursor.getTime() - o.overlapMs) : new Date(now.getTime() - o.initialLookbackMs)
+  const ge = toSec(start)
+  const lt = toSec(now) + 1
+  const end = new Date(lt * 1000)
+  let cursor = lease.cursor
+  let next = prefetch(() => fetchPage(ge, lt, ''))
+  for (;;) {
+    const page = await next
+    report.pages++
+    report.seen += page.items.length
+    if (page.nextPageToken) {
+      const token = page.nextPageToken
+      next = prefetch(() => fetchPage(ge, lt, token))
+    }
+    await storeAll(page.items, o.concurrency, (it) => storeOne(deps, report, 'record', () => store(it)))
+    // oldest first: everything not stored yet was updated at or after the newest time on this page
+    let newest = cursor?.getTime() ?? 0
+    for (const it of page.items) {
+      const t = Number(it.update_time) * 1000
+      if (Number.isFinite(t) && t > newest) newest = t
+    }
+    const moved = newest ? new Date(Math.min(newest, end.getTime())) : null
+    if (moved && (!cursor || moved > cursor)) cursor = moved
+    if (!page.nextPageToken) break
+    await lease.advance(cursor)
+  }
+  await lease.advance(cursor && cursor > end ? cursor : end)
+}
+
+async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
+  const o = opts(deps)
+  await windowed<PlatformOrder>(
+    deps,
+    lease,
+    report,
+    (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
+    (order) => deps.sink.order(shopId, order),
+  )
+}
+
+const PENDING = 'CANCELLATION_REQUEST_PENDING'
+
+async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
+  const store = (c: PlatformCancellation) => deps.sink.cancellation(shopId, c)
+  // every open buyer request, whatever its age
+  let token = ''
+  do {
+    const page = await deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token })
+    report.pages++
+    report.seen += page.items.length
+    for (const c of page.items) await storeOne(deps, report, 'cancellation', () => store(c))
+    token = page.nextPageToken
+  } while (token)
+  // and every change since the cursor (accepted, withdrawn, expired, seller cancellations)
+  await windowed<PlatformCancellation>(
+    deps,
+    lease,
+    report,
+    (ge, lt, t) => deps.shop.searchCancellations(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: 50, pageToken: t }),
+    store,
+  )
+}
+
+/** sync_state rows of a shop, for `shop list` and `doctor`. */
+export async function syncStatus(db: Db, shopId?: string) {
+  return db
+    .select()
+    .from(syncState)
+    .where(shopId ? eq(syncState.shopId, shopId) : sql`true`)
+    .orderBy(syncState.shopId, syncState.kind)
+}
