@@ -1,0 +1,177 @@
+/**
+ * The deadline scan (R3 answer-by, R4 pack-by and hand-over-by, R8). Each run looks at the threshold
+ * crossings since the previous run (a watermark in job_runs, with an overlap), so it touches only the
+ * orders that crossed one, through the partial indexes on open orders — not every open order.
+ * Each warning is raised once per (channel, subject, step, deadline, threshold): the unique index of
+ * deadline_warnings decides, so repeated or concurrent scans raise nothing twice.
+ * When a channel gets more than its digest size in one scan, it gets one digest instead.
+ */
+import { eq, inArray, sql } from 'drizzle-orm'
+import type { Executor } from '../../db/database.js'
+import { rows } from '../../db/database.js'
+import { channels, deadlineWarnings, jobRuns, orders } from '../../db/schema.js'
+import type { CoreDeps } from '../assistant/context.js'
+import type { MarkStep } from '../notifications/actions.js'
+import { enqueue, toChannelInfo } from '../notifications/outbox.js'
+import { HOUR, MINUTE } from '../shared/clock.js'
+import { digestMessage, warningMessage, type DeadlineStep, type WarningFacts } from './deadline-messages.js'
+
+export const SCAN_JOB = 'deadline_scan'
+
+export interface ScanOptions {
+  /** first run (no watermark): look this far back for crossings (default 24 h) */
+  initialLookbackMs?: number
+  /** re-look this far behind the watermark (default 5 min) */
+  overlapMs?: number
+  /** never look further back than this after a long stop (default 7 days) */
+  maxCatchUpMs?: number
+}
+
+export interface ScanResult {
+  warnings: number
+  messages: number
+  digests: number
+}
+
+interface Raised {
+  id: number | string
+  channel_id: number | string
+  subject_type: string
+  subject_id: string
+  step: DeadlineStep
+  deadline_at: Date | string
+  threshold_minutes: number
+}
+
+type Deps = Pick<CoreDeps, 'db' | 'logger'> & { kick?: () => void }
+
+async function window(tx: Executor, now: Date, o: Required<ScanOptions>): Promise<Date> {
+  await tx.insert(jobRuns).values({ name: SCAN_JOB, lastRunAt: new Date(now.getTime() - o.initialLookbackMs) }).onConflictDoNothing()
+  const [run] = await tx.select().from(jobRuns).where(eq(jobRuns.name, SCAN_JOB)).for('update')
+  const from = Math.max(run.lastRunAt.getTime() - o.overlapMs, now.getTime() - o.maxCatchUpMs)
+  if (now.getTime() > run.lastRunAt.getTime()) await tx.update(jobRuns).set({ lastRunAt: now, updatedAt: now }).where(eq(jobRuns.name, SCAN_JOB))
+  return new Date(from)
+}
+
+/** Inserts every due warning (once) and returns the new ones. */
+async function raise(tx: Executor, from: Date, now: Date): Promise<Raised[]> {
+  const f = from.toISOString()
+  const n = now.toISOString()
+  return rows<Raised>(
+    tx,
+    sql`with th as (
+          select distinct (jsonb_array_elements_text(c.warn_thresholds_minutes))::int as m
+          from ${channels} c where exists (select 1 from channel_shops cs where cs.channel_id = c.id)
+        ),
+        due as (
+          select o.shop_id, 'order' as subject_type, o.id as subject_id, 'pack_by' as step, o.pack_by_at as deadline_at, th.m
+          from th cross join lateral (
+            select o.id, o.shop_id, o.pack_by_at from orders o
+            where o.status = 'awaiting_shipment' and o.packed_at is null and not o.is_on_hold
+              and o.pack_by_at > ${f}::timestamptz + th.m * interval '1 minute'
+              and o.pack_by_at <= ${n}::timestamptz + th.m * interval '1 minute'
+          ) o
+          union all
+          select o.shop_id, 'order', o.id, 'handover_by', o.handover_by_at, th.m
+          from th cross join lateral (
+            select o.id, o.shop_id, o.handover_by_at from orders o
+            where o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null and not o.is_on_hold
+              and o.handover_by_at > ${f}::timestamptz + th.m * interval '1 minute'
+              and o.handover_by_at <= ${n}::timestamptz + th.m * interval '1 minute'
+          ) o
+          union all
+          select c.shop_id, 'cancellation', c.id, 'answer_by', c.respond_by, th.m
+          from th cross join lateral (
+            select c.id, c.shop_id, c.respond_by from cancellations c
+            where c.state = 'pending'
+              and c.respond_by > ${f}::timestamptz + th.m * interval '1 minute'
+              and c.respond_by <= ${n}::timestamptz + th.m * interval '1 minute'
+          ) c
+        )
+        insert into deadline_warnings (channel_id, subject_type, subject_id, step, deadline_at, threshold_minutes, created_at)
+        select cs.channel_id, due.subject_type, due.subject_id, due.step, due.deadline_at, due.m, ${n}::timestamptz
+        from due
+        join channel_shops cs on cs.shop_id = due.shop_id
+        join ${channels} ch on ch.id = cs.channel_id and ch.warn_thresholds_minutes @> to_jsonb(due.m)
+        on conflict do nothing
+        returning id, channel_id, subject_type, subject_id, step, deadline_at, threshold_minutes`,
+  )
+}
+
+/** Marks still missing for an order's pack step / hand-over step. */
+function missingMarks(o: { pickListPrintedAt: Date | null; labelPrintedAt: Date | null; packedAt: Date | null; handedOverAt: Date | null }, step: DeadlineStep): MarkStep[] {
+  if (step === 'handover_by') return o.handedOverAt ? [] : o.packedAt ? ['handed_over'] : ['packed', 'handed_over']
+  const m: MarkStep[] = []
+  if (!o.pickListPrintedAt) m.push('pick_list')
+  if (!o.labelPrintedAt) m.push('label')
+  if (!o.packedAt) m.push('packed')
+  return m
+}
+
+export async function scanDeadlines(deps: Deps, now: Date, opts: ScanOptions = {}): Promise<ScanResult> {
+  const o: Required<ScanOptions> = { initialLookbackMs: 24 * HOUR, overlapMs: 5 * MINUTE, maxCatchUpMs: 7 * 24 * HOUR, ...opts }
+  const result = await deps.db.transaction(async (tx) => {
+    const from = await window(tx, now, o)
+    const raised = await raise(tx, from, now)
+    if (!raised.length) return { warnings: 0, messages: 0, digests: 0 }
+
+    // Several thresholds of one deadline crossed at once (after a stop): only the most urgent is sent.
+    const byDeadline = new Map<string, Raised>()
+    for (const r of raised) {
+      const k = `${r.channel_id}|${r.subject_type}|${r.subject_id}|${r.step}|${new Date(r.deadline_at).getTime()}`
+      const cur = byDeadline.get(k)
+      if (!cur || r.threshold_minutes < cur.threshold_minutes) byDeadline.set(k, r)
+    }
+    const toSend = [...byDeadline.values()]
+
+    const orderIds = [...new Set(toSend.filter((r) => r.subject_type === 'order').map((r) => r.subject_id))]
+    const cancelIds = [...new Set(toSend.filter((r) => r.subject_type === 'cancellation').map((r) => r.subject_id))]
+    const orderRows = orderIds.length
+      ? await tx
+          .select({ id: orders.id, pickListPrintedAt: orders.pickListPrintedAt, labelPrintedAt: orders.labelPrintedAt, packedAt: orders.packedAt, handedOverAt: orders.handedOverAt })
+          .from(orders)
+          .where(inArray(orders.id, orderIds))
+      : []
+    const orderById = new Map(orderRows.map((r) => [r.id, r]))
+    const cancelRows = cancelIds.length
+      ? await rows<{ id: string; order_id: string }>(tx, sql`select id, order_id from cancellations where id in (${sql.join(cancelIds.map((i) => sql`${i}`), sql`, `)})`)
+      : []
+    const cancelOrder = new Map(cancelRows.map((r) => [r.id, r.order_id]))
+
+    const channelIds = [...new Set(toSend.map((r) => Number(r.channel_id)))]
+    const chRows = await tx.select().from(channels).where(inArray(channels.id, channelIds))
+    let messages = 0
+    let digests = 0
+    for (const chRow of chRows) {
+      const ch = toChannelInfo(chRow)
+      const mine = toSend.filter((r) => Number(r.channel_id) === ch.id)
+      const facts = mine.map((r): WarningFacts => {
+        const order = orderById.get(r.subject_id)
+        return {
+          step: r.step,
+          orderId: r.subject_type === 'cancellation' ? (cancelOrder.get(r.subject_id) ?? r.subject_id) : r.subject_id,
+          cancelId: r.subject_type === 'cancellation' ? r.subject_id : undefined,
+          deadlineAt: new Date(r.deadline_at),
+          thresholdMinutes: r.threshold_minutes,
+          missing: order ? missingMarks(order, r.step) : [],
+        }
+      })
+      if (mine.length > chRow.digestThreshold) {
+        const first = Math.min(...mine.map((r) => Number(r.id)))
+        const outboxId = await enqueue(tx, { channelId: ch.id, dedupeKey: `digest:${ch.id}:${first}`, kind: 'post', payload: digestMessage(ch, facts, now) })
+        await tx.update(deadlineWarnings).set({ outboxId }).where(inArray(deadlineWarnings.id, mine.map((r) => Number(r.id))))
+        digests++
+        messages++
+      } else {
+        for (let i = 0; i < mine.length; i++) {
+          const outboxId = await enqueue(tx, { channelId: ch.id, dedupeKey: `warn:${mine[i].id}`, kind: 'post', payload: warningMessage(ch, facts[i], now) })
+          await tx.update(deadlineWarnings).set({ outboxId }).where(eq(deadlineWarnings.id, Number(mine[i].id)))
+          messages++
+        }
+      }
+    }
+    return { warnings: raised.length, messages, digests }
+  })
+  if (result.messages) deps.kick?.()
+  return result
+}
