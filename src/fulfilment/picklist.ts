@@ -10,7 +10,7 @@ import type { Locale, OutgoingFile } from '../assistant/types.js'
 import { badInput, notFound } from '../shared/errors.js'
 import { discardOutgoingFile, writeOutgoingFile } from './out-file.js'
 import { renderPickListPdf } from './picklist-pdf.js'
-import { markPrinted } from './print-marks.js'
+import { recordPrint } from './print-marks.js'
 import { dayKey } from './zoned.js'
 
 /** At most this many orders on one pick list; the rest wait for the next one (oldest pack-by first). */
@@ -229,7 +229,7 @@ export async function printPickList(db: Db, input: PrintPickListInput): Promise<
   const file = await writeOutgoingFile(pdf, `picklist-${stamp}-${list.orders.length}.pdf`, 'application/pdf')
   try {
     const marked = await db.transaction((tx) =>
-      markPrinted(tx, {
+      recordPrint(tx, {
         orderIds: list.orders.map((o) => o.id),
         step: 'pick_list',
         actor: input.actor,

@@ -1,12 +1,13 @@
 /**
- * Print status (R4, R6): "pick list printed" and "label printed" marks on orders, written with the
- * audit row in the caller's transaction. The first print time is kept; a reprint only adds an audit row.
- * Print marks are a status for the team and the order SKU export; they do not stop pack-by warnings
- * (only the packed mark does).
+ * Print status (R4, R6): "pick list printed" and "label printed". Each order is marked through
+ * markOrder (the first time wins, with its 'order.mark' audit row), and the print itself gets one
+ * audit row naming every order on it (reprints included), all in the caller's transaction.
+ * Print marks are a status for the team and the order SKU export; they do not stop pack-by
+ * warnings (only the packed mark does).
  */
-import { and, inArray, isNull } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
-import { auditLog, orders } from '../../db/schema.js'
+import { audit } from '../audit/audit.js'
+import { markOrder } from './marks.js'
 
 export type PrintStep = 'pick_list' | 'label'
 
@@ -21,27 +22,27 @@ export interface PrintMark {
   details?: Record<string, unknown>
 }
 
-/** Sets the mark where it is not set yet; returns the ids that were newly marked. */
-export async function markPrinted(tx: Executor, m: PrintMark): Promise<string[]> {
-  if (!m.orderIds.length) return []
-  const column = m.step === 'pick_list' ? orders.pickListPrintedAt : orders.labelPrintedAt
-  const set = m.step === 'pick_list' ? { pickListPrintedAt: m.at } : { labelPrintedAt: m.at }
-  const marked = await tx
-    .update(orders)
-    .set(set)
-    .where(and(inArray(orders.id, m.orderIds), isNull(column)))
-    .returning({ id: orders.id })
-  const fresh = new Set(marked.map((r) => r.id))
-  await tx.insert(auditLog).values(
-    m.orderIds.map((id) => ({
+/** Marks the orders (those not marked yet) and audits the print; returns the ids newly marked. */
+export async function recordPrint(tx: Executor, m: PrintMark): Promise<string[]> {
+  const ids = [...new Set(m.orderIds)].sort() // one lock order for every print: two prints cannot deadlock
+  const fresh: string[] = []
+  for (const orderId of ids) {
+    const r = await markOrder(tx, {
+      orderId,
+      step: m.step,
+      actor: { key: m.actor, name: m.actorName ?? '', channelId: m.channelId ?? null },
       at: m.at,
-      actor: m.actor,
-      actorName: m.actorName ?? '',
-      channelId: m.channelId ?? null,
-      action: m.step === 'pick_list' ? 'order.pick_list_printed' : 'order.label_printed',
-      subject: `order:${id}`,
-      details: { ...m.details, reprint: !fresh.has(id) },
-    })),
-  )
-  return [...fresh]
+    })
+    if (r.changed) fresh.push(orderId)
+  }
+  await audit(tx, {
+    actor: m.actor,
+    actorName: m.actorName,
+    channelId: m.channelId ?? null,
+    action: m.step === 'pick_list' ? 'print.pick_list' : 'print.label',
+    subject: ids.length === 1 ? `order:${ids[0]}` : `orders:${ids.length}`,
+    details: { ...m.details, orderIds: ids, newlyMarked: fresh.length },
+    at: m.at,
+  })
+  return fresh
 }

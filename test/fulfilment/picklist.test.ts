@@ -87,8 +87,10 @@ describeEachDb('pick list', (get) => {
     const printed = Object.fromEntries(rows.map((r) => [r.id, r.printed?.toISOString() ?? null]))
     expect(printed).toEqual({ [a.id]: now.toISOString(), [b.id]: now.toISOString(), [onHold.id]: null, [cancelling.id]: null })
     expect(rows.every((r) => r.packed === null)).toBe(true) // printing is not packing
-    const audit = await db.select().from(auditLog).where(and(eq(auditLog.action, 'order.pick_list_printed'), eq(auditLog.actor, 'telegram:42')))
-    expect(audit.map((r) => r.subject).sort()).toEqual([`order:${a.id}`, `order:${b.id}`].sort())
+    const marks = await db.select().from(auditLog).where(and(eq(auditLog.action, 'order.mark'), eq(auditLog.actor, 'telegram:42')))
+    expect(marks.map((r) => [r.subject, (r.details as { step: string }).step]).sort()).toEqual([[`order:${a.id}`, 'pick_list'], [`order:${b.id}`, 'pick_list']].sort())
+    const [print] = await db.select().from(auditLog).where(and(eq(auditLog.action, 'print.pick_list'), eq(auditLog.actor, 'telegram:42')))
+    expect((print.details as { orderIds: string[] }).orderIds).toEqual([a.id, b.id].sort())
 
     // printed orders are not on the next default pick list
     const again = await printPickList(db, { shopIds: [shop.id], actor: 'telegram:42', locale: 'en', timeZone: 'UTC', now: new Date('2026-11-20T11:00:00Z') })
@@ -96,7 +98,7 @@ describeEachDb('pick list', (get) => {
     expect(again.list.orders).toEqual([])
   })
 
-  it('reprinting chosen orders keeps the first print time and adds an audit row', async () => {
+  it('reprinting chosen orders keeps the first print time and audits the reprint', async () => {
     const { db } = get()
     const shop = await seedShop(db)
     const o = platformOrder({ at: '2026-11-20T08:00:00Z' })
@@ -111,9 +113,10 @@ describeEachDb('pick list', (get) => {
     const [row] = await db.select().from(orders).where(eq(orders.id, o.id))
     expect(row.pickListPrintedAt?.toISOString()).toBe(first.toISOString())
     const audit = await db.select().from(auditLog).where(eq(auditLog.subject, `order:${o.id}`))
-    expect(audit.map((r) => [r.actor, (r.details as { reprint: boolean }).reprint]).sort()).toEqual([
-      ['discord:1', false],
-      ['discord:2', true],
+    expect(audit.map((r) => [r.actor, r.action, (r.details as { newlyMarked?: number }).newlyMarked ?? null]).sort()).toEqual([
+      ['discord:1', 'order.mark', null],
+      ['discord:1', 'print.pick_list', 1],
+      ['discord:2', 'print.pick_list', 0],
     ])
   })
 
