@@ -37,6 +37,8 @@ export interface RunExportInput {
   dir?: string
   /** orders per database round trip (default 500) */
   batchOrders?: number
+  /** write the audit row (default true; a rewrite of an audited export into parts passes false) */
+  audit?: boolean
 }
 
 export interface ExportSummary {
@@ -193,7 +195,8 @@ export async function writeExport(input: RunExportInput, maxOrdersPerFile?: numb
       })
     }
     const actor = input.actor ?? { key: 'system' }
-    await audit(input.db, {
+    if (input.audit !== false)
+      await audit(input.db, {
       actor: actor.key,
       actorName: actor.name,
       channelId: actor.channelId ?? null,
