@@ -4,9 +4,12 @@
  * what reached the shop. Link a group, see a new order and a cancellation request, refuse a press
  * by a member without a role, accept and reject as an operator, survive a 429.
  */
+import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TELEGRAM_LIMITS } from '../../bots/telegram/rate-limit.js'
 import { createAssistant } from '../../src/assistant/index.js'
 import { createLinkCode } from '../../src/channels/link-codes.js'
+import { exportCommand } from '../../src/exports/command.js'
 import { createDispatcher, type Dispatcher } from '../../src/notifications/dispatcher.js'
 import { systemClock } from '../../src/shared/clock.js'
 import type { PlatformCancellation, Reason, ShopPort } from '../../src/shop/port.js'
@@ -83,8 +86,11 @@ describeEachDb('Telegram bot end to end', (get) => {
       shop,
       defaults: { locale: 'en', timeZone: 'Asia/Shanghai' },
       kick: () => kick(),
+      handlers: { export: exportCommand },
     })
-    h = await startTelegramHarness({ assistant })
+    // Telegram's 20-a-minute per group is kept by the port (tested in telegram-render.test.ts);
+    // this suite posts more than that within a minute, so it runs with a roomier window.
+    h = await startTelegramHarness({ assistant, limits: { ...TELEGRAM_LIMITS, perChat: 500 } })
     dispatcher = createDispatcher({ db: get().db, ports: [h.bot.port], clock: systemClock, logger: h.logger, pollMs: 100, baseBackoffMs: 100, maxBackoffMs: 500 })
     kick = () => dispatcher.kick()
     dispatcher.start()
@@ -193,4 +199,38 @@ describeEachDb('Telegram bot end to end', (get) => {
     expect(attempts).toHaveLength(4)
     for (const o of orders) expect(h.tg.sent(GROUP_ID).filter((m) => m.text?.includes(o.id))).toHaveLength(1)
   }, 15_000)
+
+  it('/export returns a document the test reads back; bad arguments get a clear reply', async () => {
+    const o = platformOrder({ at: new Date(Date.now() - 3_600_000), buyer_message: '=cmd() <b>&</b>' })
+    await processPlatformOrder(deps(), shopId, o)
+    const before = h.tg.sent(GROUP_ID).length
+    h.tg.userSays(GROUP_ID, admin, '/export status=awaiting_shipment time=paid template=order_list format=csv')
+    const doc = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(before).find((m) => m.document), 10_000, 'the export document')
+    expect(doc.document!.file_name).toMatch(/\.csv$/)
+    const rows: string[][] = parse(doc.bytes!, { bom: true, relax_column_count: true })
+    expect(rows.length).toBeGreaterThan(1)
+    expect(rows.some((r) => r.some((cell) => cell.includes(o.id)))).toBe(true)
+
+    const bad = await say('/export status=nonsense format=csv')
+    expect(bad.text).toMatch(/Unknown status "nonsense"\. Use one of: all, unpaid, awaiting_shipment/)
+    const old = await say('/export from=2020-01-01 to=2020-01-31')
+    expect(old.text).toMatch(/90 days/)
+    const typo = await say('/export colour=red')
+    expect(typo.text).toMatch(/Unknown key “colour”/)
+    expect(h.tg.sent(GROUP_ID).slice(before).filter((m) => m.document)).toHaveLength(1)
+  }, 20_000)
+
+  it('/export with no arguments: the picker runs the export through the core', async () => {
+    const before = h.tg.sent(GROUP_ID).length
+    h.tg.userSays(GROUP_ID, admin, '/export')
+    const picker = await h.tg.nextSent(GROUP_ID, before)
+    for (const label of ['Awaiting shipment', 'Paid · last 7 days', 'Order SKU list', 'Excel']) {
+      const edits = picker.edits
+      h.tg.press(GROUP_ID, picker.message_id, admin, h.tg.button(picker, label))
+      if (label !== 'Excel') await h.tg.waitFor(() => picker.edits > edits, 4000, `the picker after ${label}`)
+    }
+    const doc = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(before).find((m) => m.document), 10_000, 'the export document')
+    expect(doc.document!.file_name).toMatch(/\.xlsx$/)
+    expect(doc.bytes!.subarray(0, 2).toString()).toBe('PK')
+  }, 20_000)
 })
