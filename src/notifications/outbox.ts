@@ -28,7 +28,8 @@ export async function enqueue(tx: Executor, item: OutboxItem): Promise<number | 
       kind: item.kind,
       refKey: item.refKey ?? null,
       payload: item.payload,
-      ...(item.notBefore ? { nextAttemptAt: item.notBefore } : {}),
+      // due at once, whatever the clock says (the database's now() and a test clock may differ)
+      nextAttemptAt: item.notBefore ?? new Date(0),
     })
     .onConflictDoNothing({ target: outbox.dedupeKey })
     .returning({ id: outbox.id })
