@@ -250,7 +250,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
       const parsed: ReturnType<typeof parseTextCommand> = start
         ? { name: 'link', code: start[1]! }
         : parseTextCommand(msg.text, { replyTo: replied ? { userId: String(replied.id), displayName: displayName(replied) } : undefined })
-      if ('error' in parsed) return await sendError(target, parsed.error)
+      if ('error' in parsed) return await sendError(target, view.locale === 'zh-CN' ? parsed.zh : parsed.error)
       if (parsed.name === 'export' && Object.keys(parsed.args).length === 0) {
         const v = pickerStart(view.locale)
         await call(() => port.send(target, v.html, v.keyboard, () => v.html, replyExtra(target), false))

@@ -9,7 +9,13 @@
  */
 import type { Command, ExportArgs } from '../assistant/types.js'
 
-export type ParseResult = Command | { error: string }
+/** A syntax error: English in `error`, Simplified Chinese in `zh` (adapters pick by the channel's language). */
+export interface ParseError {
+  error: string
+  zh: string
+}
+export type ParseResult = Command | ParseError
+const E = (error: string, zh: string): ParseError => ({ error, zh })
 
 export interface ParseContext {
   /** the member whose message this command replies to (Telegram reply), for /grant and /revoke */
@@ -57,20 +63,20 @@ export function parseTextCommand(text: string, ctx: ParseContext = {}): ParseRes
     return parse(text, ctx)
   } catch {
     // parse is written not to throw; this is the last line of the "never throws" promise
-    return { error: 'Could not read that command. Send /help for the list of commands.' }
+    return E('Could not read that command. Send /help for the list of commands.', '无法识别该命令。发送 /help 查看命令列表。')
   }
 }
 
 function parse(raw: string, ctx: ParseContext): ParseResult {
-  if (typeof raw !== 'string') return { error: 'Send a command such as /help.' }
+  if (typeof raw !== 'string') return E('Send a command such as /help.', '请发送命令,例如 /help。')
   const text = normalise(raw).trim()
-  if (!text) return { error: 'Send a command such as /help.' }
-  if (text.length > MAX_INPUT) return { error: `That command is too long (over ${MAX_INPUT} characters).` }
+  if (!text) return E('Send a command such as /help.', '请发送命令,例如 /help。')
+  if (text.length > MAX_INPUT) return E(`That command is too long (over ${MAX_INPUT} characters).`, `命令太长(超过 ${MAX_INPUT} 个字符)。`)
 
   const m = /^\/?([A-Za-z_][A-Za-z0-9_]*)(?:@([A-Za-z0-9_]+))?(?=\s|$)/.exec(text)
   if (!m) {
     const word = text.split(/\s/, 1)[0]!.slice(0, 40)
-    return { error: `Unknown command “${word}”. Send /help for the list of commands.` }
+    return E(`Unknown command “${word}”. Send /help for the list of commands.`, `未知命令“${word}”。发送 /help 查看命令列表。`)
   }
   const typed = m[1]!.toLowerCase()
   const name = ALIASES[typed] ?? typed
@@ -80,14 +86,15 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
   if ('error' in tokens) return tokens
   const args = tokens.list
   const usage = (n: string) => `Usage: ${USAGE[n]}`
+  const yongfa = (n: string) => `用法:${USAGE[n]}`
 
   switch (name) {
     case 'help':
       return { name: 'help' }
     case 'picklist':
-      return args.length ? { error: `/picklist takes no arguments.` } : { name: 'picklist' }
+      return args.length ? E('/picklist takes no arguments.', '/picklist 不需要参数。') : { name: 'picklist' }
     case 'link': {
-      if (args.length !== 1) return { error: `${args.length ? 'Send only the code.' : 'The link code is missing.'} ${usage('link')}` }
+      if (args.length !== 1) return args.length ? E(`Send only the code. ${usage('link')}`, `只需发送代码。${yongfa('link')}`) : E(`The link code is missing. ${usage('link')}`, `缺少关联代码。${yongfa('link')}`)
       return { name: 'link', code: args[0]! }
     }
     case 'orders': {
@@ -101,27 +108,27 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     }
     case 'order':
     case 'label': {
-      if (!args.length) return { error: `The order ID is missing. ${usage(name)}` }
-      if (args.length > 1) return { error: `Send one order ID. ${usage(name)}` }
+      if (!args.length) return E(`The order ID is missing. ${usage(name)}`, `缺少订单号。${yongfa(name)}`)
+      if (args.length > 1) return E(`Send one order ID. ${usage(name)}`, `请只发送一个订单号。${yongfa(name)}`)
       return name === 'order' ? { name: 'order', orderId: args[0]! } : { name: 'label', orderId: args[0]! }
     }
     case 'mark': {
-      if (!args.length) return { error: `The order ID is missing. ${usage('mark')}` }
-      if (args.length === 1) return { error: `Say which step to mark. ${usage('mark')}` }
-      if (args.length > 2) return { error: `Too many words. ${usage('mark')}` }
+      if (!args.length) return E(`The order ID is missing. ${usage('mark')}`, `缺少订单号。${yongfa('mark')}`)
+      if (args.length === 1) return E(`Say which step to mark. ${usage('mark')}`, `请说明要标记哪一步。${yongfa('mark')}`)
+      if (args.length > 2) return E(`Too many words. ${usage('mark')}`, `参数太多。${yongfa('mark')}`)
       return { name: 'mark', orderId: args[0]!, step: args[1]!.toLowerCase() }
     }
     case 'late': {
       if (!args.length) return { name: 'late' }
       const h = /^(\d{1,4})\s*h?$/i.exec(args.join(''))
-      if (!h) return { error: `“${clip(args.join(' '))}” is not a number of hours. ${usage('late')}` }
+      if (!h) return E(`“${clip(args.join(' '))}” is not a number of hours. ${usage('late')}`, `“${clip(args.join(' '))}”不是小时数。${yongfa('late')}`)
       return { name: 'late', hours: Number(h[1]) }
     }
     case 'stock': {
       if (!args.length) return { name: 'stock' }
-      if (args.length > 2) return { error: `Too many words. ${usage('stock')}` }
+      if (args.length > 2) return E(`Too many words. ${usage('stock')}`, `参数太多。${yongfa('stock')}`)
       if (args.length === 1) return { name: 'stock', sku: args[0]! }
-      if (!/^[+-]?\d{1,9}$/.test(args[1]!)) return { error: `“${clip(args[1]!)}” is not a whole number. ${usage('stock')}` }
+      if (!/^[+-]?\d{1,9}$/.test(args[1]!)) return E(`“${clip(args[1]!)}” is not a whole number. ${usage('stock')}`, `“${clip(args[1]!)}”不是整数。${yongfa('stock')}`)
       return { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
     }
     case 'export': {
@@ -135,34 +142,34 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       const out: { name: 'settings'; language?: string; timeZone?: string; thresholds?: string } = { name: 'settings' }
       for (const [k, v] of Object.entries(kv.values)) {
         const field = SETTINGS_KEYS[k]!
-        if (out[field] !== undefined) return { error: `${k} is given twice. ${usage('settings')}` }
+        if (out[field] !== undefined) return E(`${k} is given twice. ${usage('settings')}`, `${k} 重复了。${yongfa('settings')}`)
         out[field] = v
       }
       return out
     }
     case 'grant': {
-      if (!args.length) return { error: `Say which role: admin, operator or viewer. ${usage('grant')}` }
+      if (!args.length) return E(`Say which role: admin, operator or viewer. ${usage('grant')}`, `请说明角色:admin(管理员)、operator(操作员)或 viewer(查看者)。${yongfa('grant')}`)
       const role = args[0]!.toLowerCase()
       const target = ctx.replyTo ?? (args[1] ? userToken(args[1]) : undefined)
-      if (!target) return { error: `Say who: send /grant ${role} as a reply to the member’s message.` }
-      if (args.length > 2) return { error: `Too many words. ${usage('grant')}` }
+      if (!target) return E(`Say who: send /grant ${role} as a reply to the member’s message.`, `请说明给谁:回复该成员的消息并发送 /grant ${role}。`)
+      if (args.length > 2) return E(`Too many words. ${usage('grant')}`, `参数太多。${yongfa('grant')}`)
       return { name: 'grant', target, role }
     }
     case 'revoke': {
       const target = ctx.replyTo ?? (args[0] ? userToken(args[0]) : undefined)
-      if (!target) return { error: `Say who: send /revoke as a reply to the member’s message.` }
-      if (args.length > 1) return { error: `Too many words. ${usage('revoke')}` }
+      if (!target) return E(`Say who: send /revoke as a reply to the member’s message.`, `请说明是谁:回复该成员的消息并发送 /revoke。`)
+      if (args.length > 1) return E(`Too many words. ${usage('revoke')}`, `参数太多。${yongfa('revoke')}`)
       return { name: 'revoke', target }
     }
     default:
-      return { error: `Unknown command /${clip(typed)}. Send /help for the list of commands.` }
+      return E(`Unknown command /${clip(typed)}. Send /help for the list of commands.`, `未知命令 /${clip(typed)}。发送 /help 查看命令列表。`)
   }
 }
 
 /** `/cancel ORDER_ID free text reason` — the reason is taken as typed (apostrophes and all). */
 function parseCancel(rest: string): ParseResult {
   const m = /^(\S+)\s*([\s\S]*)$/.exec(rest)
-  if (!m) return { error: `The order ID is missing. Usage: ${USAGE.cancel}` }
+  if (!m) return E(`The order ID is missing. Usage: ${USAGE.cancel}`, `缺少订单号。用法:${USAGE.cancel}`)
   let reason = m[2]!.trim()
   const q = /^(["'])([\s\S]*)\1$/.exec(reason)
   if (q) reason = q[2]!.trim()
@@ -179,7 +186,7 @@ function normalise(s: string): string {
 }
 
 /** Splits on white space; "double" or 'single' quotes keep spaces inside one token. */
-function tokenize(s: string): { list: string[] } | { error: string } {
+function tokenize(s: string): { list: string[] } | ParseError {
   const list: string[] = []
   let cur = ''
   let quote: string | null = null
@@ -200,7 +207,7 @@ function tokenize(s: string): { list: string[] } | { error: string } {
       has = true
     }
   }
-  if (quote) return { error: `A quote (${quote}) is not closed.` }
+  if (quote) return E(`A quote (${quote}) is not closed.`, `引号(${quote})没有闭合。`)
   if (has) list.push(cur)
   return { list }
 }
@@ -210,19 +217,22 @@ function keyValues(
   keys: readonly string[],
   aliases: Record<string, string>,
   cmd: string,
-): { values: Record<string, string> } | { error: string } {
+): { values: Record<string, string> } | ParseError {
   const values: Record<string, string> = {}
   for (const a of args) {
     const eq = a.indexOf('=')
     if (eq <= 0) {
-      return { error: `“${clip(a)}” is not key=value. Write it as e.g. ${keys[0]}=… Keys: ${keys.join(', ')}. Usage: ${USAGE[cmd]}` }
+      return E(
+        `“${clip(a)}” is not key=value. Write it as e.g. ${keys[0]}=… Keys: ${keys.join(', ')}. Usage: ${USAGE[cmd]}`,
+        `“${clip(a)}”不是 键=值 的形式,例如 ${keys[0]}=…。可用的键:${keys.join('、')}。用法:${USAGE[cmd]}`,
+      )
     }
     const typed = a.slice(0, eq).toLowerCase()
     const key = aliases[typed] ?? typed
-    if (!keys.includes(key)) return { error: `Unknown key “${clip(typed)}”. Keys: ${keys.join(', ')}.` }
+    if (!keys.includes(key)) return E(`Unknown key “${clip(typed)}”. Keys: ${keys.join(', ')}.`, `未知的键“${clip(typed)}”。可用的键:${keys.join('、')}。`)
     const value = a.slice(eq + 1).trim()
-    if (!value) return { error: `${key}= has no value. Usage: ${USAGE[cmd]}` }
-    if (key in values) return { error: `${key} is given twice.` }
+    if (!value) return E(`${key}= has no value. Usage: ${USAGE[cmd]}`, `${key}= 没有值。用法:${USAGE[cmd]}`)
+    if (key in values) return E(`${key} is given twice.`, `${key} 重复了。`)
     values[key] = value
   }
   return { values }

@@ -97,6 +97,8 @@ describe('parseTextCommand', () => {
     expect(err('')).toMatch(/\/help/)
     expect(err('hello there, bot')).toMatch(/Unknown command/)
     expect(err('x'.repeat(5000))).toMatch(/too long/)
+    const zh = parseTextCommand('/export 颜色=红')
+    expect(zh).toEqual({ error: expect.stringMatching(/Unknown key “颜色”/), zh: expect.stringMatching(/未知的键“颜色”/) })
   })
 
   it('any string gives a command or one non-empty error, never a throw (property)', () => {
@@ -117,6 +119,7 @@ describe('parseTextCommand', () => {
           expect(typeof r.error).toBe('string')
           expect(r.error.length).toBeGreaterThan(0)
           expect(r.error.length).toBeLessThan(400)
+          expect(r.zh.length).toBeGreaterThan(0)
         } else {
           expect(names).toContain(r.name === 'cancel_order' ? 'cancel' : r.name)
         }
