@@ -85,9 +85,10 @@ const DEFAULT_WIDTH: Record<CellType, number> = { text: 14, id: 20, money: 13, i
 const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 const MAX_CELL_TEXT = 32_767
 
-/** Text as an xlsx cell can hold it. */
+/** Text as an xlsx cell can hold it: line ends as LF, no characters XML forbids, at most 32,767 characters. */
 export function xlsxText(s: string): string {
-  const clean = s.replace(XML_ILLEGAL, '')
+  // XML reads a raw CR as a line end anyway; Excel's own line break is LF
+  const clean = s.replace(/\r\n?/g, '\n').replace(XML_ILLEGAL, '')
   return clean.length > MAX_CELL_TEXT ? clean.slice(0, MAX_CELL_TEXT) : clean
 }
 

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { parseExportFilter, type FilterContext } from '../../src/exports/filters.js'
+import { isAppError } from '../../src/shared/errors.js'
+
+const ctx: FilterContext = { now: new Date('2026-11-20T04:30:00Z'), timeZone: 'Asia/Shanghai', shops: [{ id: '7495001', name: '测试店铺' }, { id: '7495002', name: 'Other' }] }
+
+function problem(args: Parameters<typeof parseExportFilter>[0], c: FilterContext = ctx) {
+  try {
+    parseExportFilter(args, c)
+  } catch (err) {
+    if (isAppError(err, 'bad_input')) return { message: err.message, zh: String(err.params.zh), field: err.params.field }
+    throw err
+  }
+  throw new Error('expected a bad_input error')
+}
+
+describe('export filters', () => {
+  it('defaults: all statuses, created time, the last 7 days in the channel zone, order_sku_list, xlsx, every followed shop', () => {
+    const f = parseExportFilter({}, ctx)
+    expect(f).toMatchObject({ status: 'all', timeField: 'created', template: 'order_sku_list', format: 'xlsx', shopIds: ['7495001', '7495002'], timeZone: 'Asia/Shanghai' })
+    // today in Shanghai is 2026-11-20: 14th 00:00 +08:00 … 21st 00:00 +08:00
+    expect(f.from.toISOString()).toBe('2026-11-13T16:00:00.000Z')
+    expect(f.to.toISOString()).toBe('2026-11-20T16:00:00.000Z')
+    expect(f.label).toEqual({ from: '2026-11-14', to: '2026-11-20', wholeDays: true })
+  })
+
+  it('reads whole days in the zone given, across a DST change', () => {
+    const f = parseExportFilter({ from: '2026-11-01', to: '2026-11-01', tz: 'America/Los_Angeles' }, ctx)
+    expect(f.from.toISOString()).toBe('2026-11-01T07:00:00.000Z') // PDT, UTC-7
+    expect(f.to.toISOString()).toBe('2026-11-02T08:00:00.000Z') // next midnight is PST, UTC-8: a 25-hour day
+  })
+
+  it('accepts instants with and without an offset', () => {
+    const f = parseExportFilter({ from: '2026-11-19T08:00', to: '2026-11-19T10:30:00Z' }, ctx)
+    expect(f.from.toISOString()).toBe('2026-11-19T00:00:00.000Z') // 08:00 in Shanghai
+    expect(f.to.toISOString()).toBe('2026-11-19T10:30:00.000Z')
+    expect(f.label.wholeDays).toBe(false)
+  })
+
+  it('accepts the seller words in Chinese and common spellings', () => {
+    const cases: [string, string][] = [
+      ['全部', 'all'], ['未支付', 'unpaid'], ['待发货', 'awaiting_shipment'], ['已发货', 'shipped'], ['已完成', 'completed'],
+      ['取消中', 'cancelling'], ['已取消', 'cancelled'], ['Awaiting Shipment', 'awaiting_shipment'], ['canceled', 'cancelled'], ['to-ship', 'awaiting_shipment'],
+    ]
+    for (const [typed, status] of cases) expect(parseExportFilter({ status: typed }, ctx).status).toBe(status)
+    expect(parseExportFilter({ time: '付款时间', template: '订单清单', format: 'Excel' }, ctx)).toMatchObject({ timeField: 'paid', template: 'order_list', format: 'xlsx' })
+    expect(parseExportFilter({ shop: '测试店铺' }, ctx).shopIds).toEqual(['7495001'])
+    expect(parseExportFilter({ shop: '7495002' }, ctx).shopIds).toEqual(['7495002'])
+  })
+
+  it('an unknown status lists the valid ones, in English and Chinese', () => {
+    const p = problem({ status: 'shipping' })
+    expect(p.field).toBe('status')
+    expect(p.message).toBe('Unknown status "shipping". Use one of: all, unpaid, awaiting_shipment, shipped, completed, cancelling, cancelled (or 全部、未支付、待发货、已发货、已完成、取消中、已取消).')
+    expect(p.zh).toContain('待发货')
+  })
+
+  it('a bad date says the format', () => {
+    for (const bad of ['2026-13-01', '2026-02-30', '11/20/2026', 'yesterday']) {
+      const p = problem({ from: bad })
+      expect(p.field).toBe('from')
+      expect(p.message).toContain('YYYY-MM-DD')
+    }
+    expect(problem({ to: '20261120' }).message).toContain('Write to as YYYY-MM-DD')
+  })
+
+  it('from after to is refused, naming both', () => {
+    const p = problem({ from: '2026-11-19', to: '2026-11-10' })
+    expect(p.message).toBe('from (2026-11-19) is after to (2026-11-10). Swap them, or change one so that from comes first.')
+  })
+
+  it('the last 90 days: 90 days back is allowed, 91 is refused with the earliest date', () => {
+    expect(parseExportFilter({ from: '2026-08-22', to: '2026-08-30' }, ctx).from.toISOString()).toBe('2026-08-21T16:00:00.000Z')
+    const p = problem({ from: '2026-08-21', to: '2026-08-30' })
+    expect(p.field).toBe('from')
+    expect(p.message).toContain('only orders of the last 90 days')
+    expect(p.message).toContain('on or after 2026-08-22')
+    expect(problem({ from: '2026-08-21T23:59' }).field).toBe('from')
+  })
+
+  it('unknown template, format, time field, zone and a shop the channel does not follow', () => {
+    expect(problem({ template: 'invoice' }).message).toContain('order_list, package_list or order_sku_list')
+    expect(problem({ format: 'pdf' }).message).toBe('Unknown format "pdf". Use csv or xlsx (Excel).')
+    expect(problem({ time: 'shipped' }).message).toContain('created')
+    expect(problem({ tz: 'Mars/Base' }).message).toContain('IANA')
+    const s = problem({ shop: '999' })
+    expect(s.field).toBe('shop')
+    expect(s.message).toContain('7495001 (测试店铺), 7495002 (Other)')
+    expect(problem({}, { ...ctx, shops: [] }).message).toContain('Link a shop first')
+  })
+})
