@@ -27,7 +27,7 @@ import { SendLimiter, TELEGRAM_LIMITS, type RateLimits } from './rate-limit.js'
 import { escapeHtml, renderMessage, type InlineKeyboard } from './render.js'
 
 export const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
 
 export interface TelegramBotOptions {
   config: Config
@@ -314,6 +314,22 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     await showReply(target, ref.externalId, reply, from)
   }
 
+  // added to a group: say what the bot does and how to link the chat
+  bot.on('my_chat_member', (ctx) =>
+    detach('welcome', async () => {
+      const u = ctx.myChatMember
+      const wasOut = u.old_chat_member.status === 'left' || u.old_chat_member.status === 'kicked'
+      const isIn = u.new_chat_member.status === 'member' || u.new_chat_member.status === 'administrator'
+      if (!wasOut || !isIn || u.chat.type === 'private' || u.chat.type === 'channel') return
+      const locale = localeOf(u.from.language_code)
+      const text = L(
+        locale,
+        'Hello! I post new orders, buyer cancellation requests (with Accept / Reject) and deadline warnings for your TikTok Shop here. To start, send /link CODE with the one-time code from the shop owner. /help lists everything.',
+        '你好!我会在这里发送 TikTok Shop 的新订单、买家取消申请(可同意/拒绝)和发货时限提醒。请先发送 /link 代码(由店铺负责人生成的一次性代码)关联店铺。发送 /help 查看全部命令。',
+      )
+      await sendNeutral({ chatId: u.chat.id }, message({ kind: 'welcome', title: text }), { timeZone: 'UTC', locale })
+    }),
+  )
   bot.on('text', (ctx) => detach('command', () => onText(ctx as Context<Update.MessageUpdate<Message.TextMessage>>)))
   bot.on('callback_query', (ctx) => detach('button press', () => onPress(ctx)))
   bot.catch((err, ctx) => logger.error('telegram update failed', { err, updateId: ctx.update.update_id }))

@@ -111,6 +111,14 @@ describe('Telegram adapter with a scripted core', () => {
     expect(calls.map((c) => c.command.name)).toEqual(['help'])
   })
 
+  it('says hello with how to link when added to a group', async () => {
+    const before = h.tg.sent(GROUP_ID).length
+    h.tg.addBotToChat(GROUP_ID, bob)
+    const hello = await h.tg.nextSent(GROUP_ID, before)
+    expect(hello.text).toMatch(/发送 \/link 代码/)
+    expect(calls).toHaveLength(0)
+  })
+
   it('/grant as a reply to a member names that member', async () => {
     const target = h.tg.userSays(GROUP_ID, bob, 'hi all')
     const before = h.tg.sent(GROUP_ID).length

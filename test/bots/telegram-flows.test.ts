@@ -17,7 +17,7 @@ import { processPlatformCancellation } from '../../src/workflow/process-cancella
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
-import { GROUP_ID, startTelegramHarness, user, type TelegramHarness } from '../fakes/telegram-harness.js'
+import { FORUM_ID, GROUP_ID, startTelegramHarness, user, type TelegramHarness } from '../fakes/telegram-harness.js'
 import type { StoredMessage } from '../fakes/telegram-api.js'
 
 /** A shop that records every call that would change something on the platform. */
@@ -96,6 +96,7 @@ describeEachDb('Telegram bot end to end', (get) => {
     dispatcher.start()
     h.tg.setMember(GROUP_ID, admin.id, 'creator')
     h.tg.setMember(GROUP_ID, member.id, 'member')
+    h.tg.setMember(FORUM_ID, admin.id, 'administrator')
   })
   afterAll(async () => {
     await dispatcher?.stop()
@@ -233,4 +234,19 @@ describeEachDb('Telegram bot end to end', (get) => {
     expect(doc.document!.file_name).toMatch(/\.xlsx$/)
     expect(doc.bytes!.subarray(0, 2).toString()).toBe('PK')
   }, 20_000)
+
+  it('a forum topic is its own channel: linked there, orders arrive in that topic', async () => {
+    const code = await createLinkCode(get().db, shopId, systemClock)
+    const before = h.tg.sent(FORUM_ID).length
+    h.tg.userSays(FORUM_ID, admin, `/link ${code}`, { threadId: 7 })
+    const linked = await h.tg.nextSent(FORUM_ID, before)
+    expect(linked.message_thread_id).toBe(7)
+    expect(linked.text).toContain('Linked to Case & Co <UK>')
+    const o = platformOrder()
+    await processPlatformOrder(deps(), shopId, o)
+    dispatcher.kick()
+    const inTopic = await h.tg.waitFor(() => h.tg.sent(FORUM_ID, 7).find((m) => m.text?.includes(o.id)), 6000, 'the order in the topic')
+    expect(inTopic.message_thread_id).toBe(7)
+    await posted(o.id) // the group follows the shop too
+  })
 })

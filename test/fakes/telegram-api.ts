@@ -151,6 +151,20 @@ export class FakeTelegram {
     })
     return msg
   }
+  /** Someone adds the bot to a group (a my_chat_member update). */
+  addBotToChat(chatId: number, by: TgUser): void {
+    const c = this.chat(chatId)
+    c.botGone = false
+    this.enqueue({
+      my_chat_member: {
+        chat: c.chat,
+        from: by,
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { status: 'left', user: this.me },
+        new_chat_member: { status: 'member', user: this.me },
+      },
+    })
+  }
   /** A user presses an inline button of a bot message; returns the callback query id. */
   press(chatId: number, messageId: number, from: TgUser, data: string): string {
     const msg = this.message(chatId, messageId)
