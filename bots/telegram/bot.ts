@@ -367,6 +367,13 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
           return // stopped
         } catch (err) {
           if (stopping) return
+          const e = err as { code?: number; on?: { method?: string } }
+          if (e.code === 404 && e.on?.method === 'deleteWebhook') {
+            // a Bot API server without deleteWebhook (some self-hosted stand-ins): poll without it
+            logger.warn('the Bot API server has no deleteWebhook; polling without it')
+            await (bot as unknown as { startPolling(u: readonly string[]): Promise<void> }).startPolling([...ALLOWED_UPDATES])
+            return
+          }
           logger.error('telegram polling stopped with an error; restarting in 5 s', { err: mapTelegramError(err) })
           await sleep(5000)
         }

@@ -197,7 +197,7 @@ describe('Telegram adapter with a scripted core', () => {
     expect(doc.document!.file_name).toBe('orders-2026-11-20.csv')
     expect(doc.bytes!.toString()).toBe('order_id,buyer\n576600001,"<b>Ann</b> & co"\n')
     expect(doc.caption).toBe('1 order · <paid>')
-    expect(existsSync(file)).toBe(false) // the adapter deletes the file it sent
+    await h.tg.waitFor(() => !existsSync(file), 2000, 'the sent file to be deleted') // the adapter deletes the file it sent
     expect(picker.reply_markup).toBeUndefined()
     expect(picker.text).toContain('Awaiting shipment · Paid · last 30 days · Package list · CSV')
   })
@@ -252,3 +252,24 @@ describe('Telegram adapter in webhook mode', () => {
     }
   })
 })
+
+describe('Telegram adapter against a sparser Bot API server', () => {
+  it('polls without deleteWebhook, works without setMyCommands, getChatMember and answerCallbackQuery', async () => {
+    const tg = await FakeTelegram.start()
+    for (const m of ['deleteWebhook', 'setMyCommands', 'getChatMember', 'answerCallbackQuery']) tg.missing.add(m)
+    const seen: Call[] = []
+    const h = await startTelegramHarness({ tg, assistant: { handle: async (channel, actor, command) => (seen.push({ channel, actor, command }), ok('pong')) } })
+    try {
+      tg.userSays(GROUP_ID, alice, '/help')
+      expect((await tg.nextSent(GROUP_ID, 0)).text).toBe('pong')
+      expect(seen[0]!.actor.platformOperator).toBe(false)
+      const m = tg.sent(GROUP_ID)[0]!
+      tg.press(GROUP_ID, m.message_id, alice, 'os:5766')
+      expect((await tg.nextSent(GROUP_ID, 1)).text).toBe('pong')
+      expect(seen[1]!.command).toEqual({ name: 'action', action: { type: 'order.show', orderId: '5766' } })
+    } finally {
+      await h.stop()
+    }
+  })
+})
+

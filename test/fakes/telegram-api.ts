@@ -85,6 +85,8 @@ export class FakeTelegram {
   /** setMyCommands per language_code ('' = default) */
   readonly commands = new Map<string, { command: string; description: string }[]>()
   webhook: { url: string; secret?: string } | null = null
+  /** methods to answer with 404, as a Bot API server that lacks them would */
+  readonly missing = new Set<string>()
   private server!: Server
   private chats = new Map<number, { chat: TgChat; members: Map<number, MemberStatus>; botGone?: boolean; messages: StoredMessage[]; nextId: number }>()
   private updates: { update_id: number; [k: string]: unknown }[] = []
@@ -236,6 +238,7 @@ export class FakeTelegram {
   }
 
   private async call(method: string, p: Record<string, any>, req: IncomingMessage): Promise<unknown> {
+    if (this.missing.has(method)) throw new ApiError(404, 'Not Found')
     switch (method) {
       case 'getMe':
         return this.me
