@@ -106,9 +106,9 @@ describeEachDb('Telegram bot end to end', (get) => {
   const say = async (text: string, from = admin) => {
     const before = h.tg.sent(GROUP_ID).length
     h.tg.userSays(GROUP_ID, from, text)
-    return h.tg.nextSent(GROUP_ID, before, 5000)
+    return h.tg.nextSent(GROUP_ID, before, 10_000)
   }
-  const posted = (needle: string) => h.tg.waitFor(() => h.tg.sent(GROUP_ID).find((m) => m.text?.includes(needle)), 6000, `a message with ${needle}`)
+  const posted = (needle: string) => h.tg.waitFor(() => h.tg.sent(GROUP_ID).find((m) => m.text?.includes(needle)), 10_000, `a message with ${needle}`)
 
   it('links the group with a one-time code', async () => {
     const code = await createLinkCode(get().db, shopId, systemClock)
@@ -162,12 +162,16 @@ describeEachDb('Telegram bot end to end', (get) => {
 
   it('Accept by an operator reaches the shop once and edits the message: outcome, who, no buttons', async () => {
     const data = h.tg.button(cancelMsg, 'Accept')
+    const before = h.tg.sent(GROUP_ID).length
     h.tg.press(GROUP_ID, cancelMsg.message_id, admin, data)
     h.tg.press(GROUP_ID, cancelMsg.message_id, admin, data) // a double press
-    await h.tg.waitFor(() => cancelMsg.edits > 0 && !cancelMsg.reply_markup, 6000, 'the outcome edit')
+    await h.tg.waitFor(() => cancelMsg.edits > 0 && !cancelMsg.reply_markup, 10_000, 'the outcome edit')
     expect(cancelMsg.text).toContain(`order ${orderId}`)
     expect(cancelMsg.text).toMatch(/Accepted by Lin 林 at \d{4}-\d\d-\d\d \d\d:\d\d \(Asia\/Shanghai\)/)
     expect(shop.calls.filter((c) => c.method === 'approveCancellation')).toEqual([{ method: 'approveCancellation', args: [shopId, cancelId, `${cancelId}-accept`] }])
+    // each press is answered: one confirmation, one "already decided / being decided" refusal
+    const answers = await h.tg.waitFor(() => { const r = h.tg.sent(GROUP_ID).slice(before).filter((m) => m.message_id !== cancelMsg.message_id); return r.length >= 2 && r }, 10_000, 'both answers')
+    expect(answers.map((m) => m.text).join('\n')).toMatch(/Lin 林: .*(already|answering)/i)
   })
 
   it('Reject asks for a reason as buttons, and the chosen reason reaches the shop', async () => {
@@ -179,10 +183,13 @@ describeEachDb('Telegram bot end to end', (get) => {
     const msg = await posted(`Cancellation request for order ${o.id}`)
     const before = h.tg.sent(GROUP_ID).length
     h.tg.press(GROUP_ID, msg.message_id, admin, h.tg.button(msg, 'Reject'))
-    const picker = await h.tg.nextSent(GROUP_ID, before)
+    const picker = await h.tg.nextSent(GROUP_ID, before, 10_000)
     expect(picker.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(shop.reasons.map((r) => r.text))
+    const beforeReason = h.tg.sent(GROUP_ID).length
     h.tg.press(GROUP_ID, picker.message_id, admin, h.tg.button(picker, 'already packed'))
-    await h.tg.waitFor(() => msg.edits > 0 && !msg.reply_markup, 6000, 'the reject outcome edit')
+    const done = await h.tg.nextSent(GROUP_ID, beforeReason, 10_000)
+    expect(done.text).toMatch(/reject/i)
+    await h.tg.waitFor(() => msg.edits > 0 && !msg.reply_markup, 10_000, 'the reject outcome edit')
     expect(msg.text).toMatch(/Rejected by Lin 林/)
     expect(shop.calls.filter((x) => x.method === 'rejectCancellation')).toEqual([
       { method: 'rejectCancellation', args: [shopId, c.cancel_id, 'reject_reason_already_packed', '', `${c.cancel_id}-reject`] },
@@ -245,7 +252,7 @@ describeEachDb('Telegram bot end to end', (get) => {
     const o = platformOrder()
     await processPlatformOrder(deps(), shopId, o)
     dispatcher.kick()
-    const inTopic = await h.tg.waitFor(() => h.tg.sent(FORUM_ID, 7).find((m) => m.text?.includes(o.id)), 6000, 'the order in the topic')
+    const inTopic = await h.tg.waitFor(() => h.tg.sent(FORUM_ID, 7).find((m) => m.text?.includes(o.id)), 10_000, 'the order in the topic')
     expect(inTopic.message_thread_id).toBe(7)
     await posted(o.id) // the group follows the shop too
   })
