@@ -74,7 +74,10 @@ export async function startDiscordBot(opts: DiscordBotOptions): Promise<DiscordB
     try {
       const defs = commandDefinitions()
       // When the commands are registered globally (the CLI), a guild copy would show each one twice.
-      const global = (await client.rest.get(Routes.applicationCommands(appId))) as { name: string }[]
+      const global = await (client.rest.get(Routes.applicationCommands(appId)) as Promise<{ name: string }[]>).catch((err) => {
+        logger.debug('could not list global commands; registering per server', { err })
+        return [] as { name: string }[]
+      })
       const globalNames = new Set(global.map((c) => c.name))
       const covered = defs.every((d) => globalNames.has(d.name))
       await client.rest.put(Routes.applicationGuildCommands(appId, guildId), { body: covered ? [] : defs })

@@ -195,7 +195,7 @@ type Mode = 'command' | 'press' | 'prompt'
 function body(reply: Reply): { embeds: ReturnType<typeof renderEmbed>[]; components: ActionRow[] } {
   const buttons = buttonRows(reply.message.buttons)
   const choices = reply.choices ? choiceRows(reply.choices.prompt, reply.choices.options, LIMITS.rows - buttons.length) : []
-  return { embeds: [renderEmbed(reply.message)], components: [...choices, ...buttons] }
+  return { embeds: [renderEmbed(reply.message, { timeZone: reply.channel?.timeZone })], components: [...choices, ...buttons] }
 }
 
 /** Files grouped so each message holds at most 10 and stays under the upload limit; oversize ones are reported. */
@@ -225,7 +225,7 @@ const asAttachments = (files: OutgoingFile[]) => files.map((f) => ({ attachment:
 const captionOf = (files: OutgoingFile[]) => files.map((f) => f.caption).filter(Boolean).join('\n').slice(0, 2000) || undefined
 
 async function deliver(i: Deferred, reply: Reply, mode: Mode, uploadLimit: number): Promise<void> {
-  const locale = userLocale(i.locale)
+  const locale = reply.channel?.locale ?? userLocale(i.locale)
   const ephemeral = mode !== 'command' || reply.ephemeral === true || !reply.ok
   const { groups, tooLarge } = groupFiles(reply.files ?? [], uploadLimit)
   try {
