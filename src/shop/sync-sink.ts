@@ -1,25 +1,30 @@
 /**
  * Where synced and webhook-delivered platform records go: the workflow core's use cases
  * (processPlatformOrder / processPlatformCancellation), which store the record and raise the
- * follow-ups (stock check, notifications) in one transaction.
+ * follow-ups (stock check, notifications) in one transaction, idempotently.
  */
-import type { Db } from '../../db/database.js'
-import { ingestOrder } from '../orders/ingest.js'
+import type { Db, Executor } from '../../db/database.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
+import type { Logger } from '../shared/logger.js'
+import { processPlatformCancellation } from '../workflow/process-cancellation.js'
+import { processPlatformOrder } from '../workflow/process-order.js'
 import type { PlatformCancellation } from './port.js'
 
 export interface PlatformSink {
-  order(shopId: string, order: PlatformOrder): Promise<void>
-  cancellation(shopId: string, c: PlatformCancellation): Promise<void>
+  /** `tx`: run inside this open transaction (as a savepoint) instead of a transaction of its own */
+  order(shopId: string, order: PlatformOrder, tx?: Executor): Promise<void>
+  cancellation(shopId: string, c: PlatformCancellation, tx?: Executor): Promise<void>
 }
 
-/** Until the workflow core is wired: orders through the idempotent ingest, cancellations not stored. */
-export function ingestOnlySink(deps: { db: Db; clock: Clock }): PlatformSink {
+/** The workflow core as the sink; `kick` wakes the outbox dispatcher after new messages. */
+export function workflowSink(deps: { db: Db; clock: Clock; logger: Logger; kick?: () => void }): PlatformSink {
   return {
-    async order(shopId, order) {
-      await deps.db.transaction((tx) => ingestOrder(tx, shopId, order, deps.clock.now()))
+    async order(shopId, order, tx) {
+      await processPlatformOrder(tx ? { ...deps, db: tx as Db } : deps, shopId, order)
     },
-    async cancellation() {},
+    async cancellation(shopId, c, tx) {
+      await processPlatformCancellation(tx ? { ...deps, db: tx as Db } : deps, shopId, c)
+    },
   }
 }

@@ -11,9 +11,9 @@
  * `sync_state` claimed by one UPDATE (crash-safe: it expires), renewed with every page.
  */
 import { randomUUID } from 'node:crypto'
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import type { Db } from '../../db/database.js'
-import { shops, syncState } from '../../db/schema.js'
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import type { Db, Executor } from '../../db/database.js'
+import { orders, shops, syncState } from '../../db/schema.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
 import { isAppError } from '../shared/errors.js'
@@ -28,8 +28,6 @@ export interface SyncOptions {
   initialLookbackMs: number
   /** orders per page (1–100, default 100) */
   pageSize: number
-  /** orders of one page stored concurrently (default 1; more helps on PostgreSQL) */
-  concurrency: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
 }
@@ -38,7 +36,6 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   overlapMs: 10 * 60_000,
   initialLookbackMs: 90 * 24 * 3_600_000,
   pageSize: 100,
-  concurrency: 1,
   leaseMs: 5 * 60_000,
 }
 
@@ -61,6 +58,8 @@ export interface KindReport {
   seen: number
   /** records the core refused as malformed (logged, skipped) */
   rejected: number
+  /** records we already held at that update time (skipped without a write) */
+  unchanged: number
 }
 
 export interface SyncReport {
@@ -76,7 +75,7 @@ export interface SyncReport {
 }
 
 const processId = randomUUID()
-const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0 })
+const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0, unchanged: 0 })
 const toSec = (d: Date) => Math.floor(d.getTime() / 1000)
 
 class LostLease extends Error {
@@ -125,7 +124,6 @@ interface Lease {
 function opts(deps: SyncDeps): SyncOptions {
   const o = { ...DEFAULT_SYNC_OPTIONS, ...deps.options }
   o.pageSize = Math.max(1, Math.min(100, Math.floor(o.pageSize)))
-  o.concurrency = Math.max(1, Math.floor(o.concurrency))
   return o
 }
 
@@ -182,28 +180,38 @@ function prefetch<T>(f: () => Promise<Page<T>>): Promise<Page<T>> {
   return p
 }
 
-async function storeAll<T>(items: T[], concurrency: number, store: (item: T) => Promise<void>): Promise<void> {
-  if (concurrency <= 1) {
-    for (const it of items) await store(it)
-    return
-  }
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await store(items[next++])
-    }),
-  )
+/**
+ * Stores one page in one transaction (each record in a savepoint of it): one commit per page instead
+ * of one per record. A malformed record (bad_input) is logged and skipped; anything else rolls the
+ * page back and stops the sync (the cursor has not moved past it).
+ */
+async function storePage<T>(deps: SyncDeps, report: KindReport, items: T[], store: (item: T, tx: Executor) => Promise<void>, skip?: (tx: Executor, items: T[]) => Promise<T[]>): Promise<void> {
+  if (!items.length) return
+  await deps.db.transaction(async (tx) => {
+    const todo = skip ? await skip(tx, items) : items
+    report.unchanged += items.length - todo.length
+    for (const it of todo) {
+      try {
+        await tx.transaction((sp) => store(it, sp))
+      } catch (err) {
+        if (!isAppError(err, 'bad_input')) throw err
+        report.rejected++
+        deps.logger.warn('platform record skipped', { err })
+      }
+    }
+  })
 }
 
-/** Runs the sink; a malformed record (bad_input) is logged and skipped, anything else stops the page. */
-async function storeOne(deps: SyncDeps, report: KindReport, what: string, f: () => Promise<void>): Promise<void> {
-  try {
-    await f()
-  } catch (err) {
-    if (!isAppError(err, 'bad_input')) throw err
-    report.rejected++
-    deps.logger.warn('platform record skipped', { what, err })
-  }
+/** Orders we already hold at this update_time or newer: no need to run them through the core again. */
+async function onlyChangedOrders(tx: Executor, items: PlatformOrder[]): Promise<PlatformOrder[]> {
+  const ids = [...new Set(items.map((o) => (o && typeof o.id === 'string' ? o.id : '')).filter(Boolean))]
+  if (!ids.length) return items
+  const held = await tx.select({ id: orders.id, updateTime: orders.updateTime }).from(orders).where(inArray(orders.id, ids))
+  const known = new Map(held.map((r) => [r.id, r.updateTime.getTime()]))
+  return items.filter((o) => {
+    const t = known.get(o?.id)
+    return t === undefined || !(Number(o.update_time) * 1000 <= t)
+  })
 }
 
 async function windowed<T extends { update_time?: unknown }>(
@@ -211,7 +219,8 @@ async function windowed<T extends { update_time?: unknown }>(
   lease: Lease,
   report: KindReport,
   fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
-  store: (item: T) => Promise<void>,
+  store: (item: T, tx: Executor) => Promise<void>,
+  skip?: (tx: Executor, items: T[]) => Promise<T[]>,
 ): Promise<void> {
   const o = opts(deps)
   const now = deps.clock.now()
@@ -229,7 +238,7 @@ async function windowed<T extends { update_time?: unknown }>(
       const token = page.nextPageToken
       next = prefetch(() => fetchPage(ge, lt, token))
     }
-    await storeAll(page.items, o.concurrency, (it) => storeOne(deps, report, 'record', () => store(it)))
+    await storePage(deps, report, page.items, store, skip)
     // oldest first: everything not stored yet was updated at or after the newest time on this page
     let newest = cursor?.getTime() ?? 0
     for (const it of page.items) {
@@ -251,21 +260,22 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     lease,
     report,
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
-    (order) => deps.sink.order(shopId, order),
+    (order, tx) => deps.sink.order(shopId, order, tx),
+    onlyChangedOrders,
   )
 }
 
 const PENDING = 'CANCELLATION_REQUEST_PENDING'
 
 async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
-  const store = (c: PlatformCancellation) => deps.sink.cancellation(shopId, c)
+  const store = (c: PlatformCancellation, tx: Executor) => deps.sink.cancellation(shopId, c, tx)
   // every open buyer request, whatever its age
   let token = ''
   do {
     const page = await deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token })
     report.pages++
     report.seen += page.items.length
-    for (const c of page.items) await storeOne(deps, report, 'cancellation', () => store(c))
+    await storePage(deps, report, page.items, store)
     token = page.nextPageToken
   } while (token)
   // and every change since the cursor (accepted, withdrawn, expired, seller cancellations)

@@ -100,7 +100,7 @@ describeEachDb('POST /webhooks/tiktok', (get) => {
     for (const body of ['{"type":1,', '[1,2]', JSON.stringify({ type: 'x', timestamp: now() }), JSON.stringify({ type: 1 })]) {
       const r = await post(body)
       expect(r.status, body).toBe(400)
-      expect((await r.json()).error).toBeTruthy()
+      expect(((await r.json()) as { error: string }).error).toBeTruthy()
     }
     expect(await count()).toBe(before)
   })
@@ -109,7 +109,7 @@ describeEachDb('POST /webhooks/tiktok', (get) => {
     const before = await count()
     const r = await post(event('7380066284010030004', { timestamp: now() - 25 * 3600 }))
     expect(r.status).toBe(400)
-    expect((await r.json()).error).toMatch(/too old/)
+    expect(((await r.json()) as { error: string }).error).toMatch(/too old/)
     const future = await post(event('7380066284010030005', { timestamp: now() + 2 * 3600 }))
     expect(future.status).toBe(400)
     expect(await count()).toBe(before)
