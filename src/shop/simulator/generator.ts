@@ -76,7 +76,8 @@ export function generateOrders(state: ShopState, opts: GenerateOptions): SimOrde
         break
       case 'AWAITING_SHIPMENT':
       case 'REQUESTED':
-        enter = now - stay(target === 'REQUESTED' ? t.cancelResponseSeconds : t.shippingDueSeconds)
+        // mostly within the ship-by time, some already late
+        enter = now - stay(target === 'REQUESTED' ? t.cancelResponseSeconds : rng.chance(0.8) ? t.rtsSlaSeconds : t.shippingDueSeconds)
         steps = [60 + rng.int(0, 900), hold ? t.holdSeconds : 0]
         break
       case 'AWAITING_COLLECTION':

@@ -174,3 +174,4 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     },
   }
 }
+export { startDemoTraffic, SHORT_SKUS, type DemoTraffic, type DemoOptions } from './demo.js'
