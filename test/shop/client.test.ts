@@ -119,7 +119,7 @@ describeEachDb('TikTok Shop client against the simulator', (get) => {
     const port = (hang.address() as { port: number }).port
     const api = new TikTokApi({ appKey: 'k', appSecret: 's', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200, errorRetry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 5 } })
     const t0 = performance.now()
-    const err: Error = await api.call({ method: 'GET', path: '/order/202309/orders', query: { ids: ['1'] }, accessToken: 't', idempotent: true }).catch((e) => e)
+    const err = (await api.call({ method: 'GET', path: '/order/202309/orders', query: { ids: ['1'] }, accessToken: 't', idempotent: true }).catch((e) => e)) as Error
     expect(err).toMatchObject({ code: 'shop_unavailable' })
     expect(err.message).toMatch(/no answer within 200 ms/)
     expect(performance.now() - t0).toBeLessThan(5_000)
