@@ -52,3 +52,4 @@ export function formatDuration(ms: number, locale: 'en' | 'zh-CN'): string {
   if (!d && (m || !h)) out.push(zh ? `${m}分钟` : `${m} min`)
   return out.join(zh ? '' : ' ')
 }
+export const DAY_MS = 86_400_000
