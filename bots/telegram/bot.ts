@@ -37,6 +37,8 @@ export interface TelegramBotOptions {
   limits?: RateLimits
   /** longest wait for a send slot before the outbox is told to come back later (default 3 s) */
   maxWaitMs?: number
+  /** export progress: first shown after `afterMs` (default 1.5 s), then at most every `everyMs` (default 2.5 s) */
+  progress?: { afterMs: number; everyMs: number }
   /** how long a chat-administrator answer is trusted (default 60 s) */
   operatorCacheMs?: number
   /** webhook mode: mount the handler on the app's HTTP server instead of our own */
@@ -221,13 +223,16 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
       })
     }
     const started = Date.now()
+    const { afterMs, everyMs } = opts.progress ?? { afterMs: 1500, everyMs: 2500 }
     const reply = await assistant.handleWithProgress(ref, actor, cmd, (done, total) => {
       const now = Date.now()
-      if (now - started < 1500 || now - lastShown < 2500) return
+      if (now - started < afterMs || now - lastShown < everyMs) return
       lastShown = now
       show(L(locale, `⏳ Exporting… ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`, `⏳ 正在导出… ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`))
     })
     await pending
+    // a status message of our own has done its job once the answer is there
+    if (statusId && statusId !== statusMessageId) await telegram.deleteMessage(t.chatId, statusId).catch(() => {})
     return reply
   }
 

@@ -15,6 +15,7 @@ import type { Actor, Assistant, ChannelRef, Command, Reply } from '../../src/ass
 import { COMMAND_DOCS } from '../../src/i18n/commands.js'
 import { encodeAction } from '../../src/notifications/actions.js'
 import { message } from '../../src/notifications/message.js'
+import { TELEGRAM_LIMITS } from '../../bots/telegram/rate-limit.js'
 import { FakeTelegram } from '../fakes/telegram-api.js'
 import { FORUM_ID, GROUP_ID, startTelegramHarness, user, type TelegramHarness } from '../fakes/telegram-harness.js'
 
@@ -44,7 +45,8 @@ describe('Telegram adapter with a scripted core', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'telegram-adapter-'))
-    h = await startTelegramHarness({ assistant })
+    // more than Telegram's 20 a minute go to one group here; the limit itself is tested in telegram-render.test.ts
+    h = await startTelegramHarness({ assistant, progress: { afterMs: 100, everyMs: 100 }, limits: { ...TELEGRAM_LIMITS, perChat: 500 } })
     h.tg.setMember(GROUP_ID, alice.id, 'administrator')
   })
   afterAll(async () => {
@@ -200,6 +202,26 @@ describe('Telegram adapter with a scripted core', () => {
     await h.tg.waitFor(() => !existsSync(file), 2000, 'the sent file to be deleted') // the adapter deletes the file it sent
     expect(picker.reply_markup).toBeUndefined()
     expect(picker.text).toContain('Awaiting shipment · Paid · last 30 days · Package list · CSV')
+  })
+
+  it('a long export shows its progress in a status message, removed when the file is there', async () => {
+    const file = join(dir, 'big.csv')
+    writeFileSync(file, 'a\n1\n')
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    script = async (_call, progress) => {
+      await wait(150)
+      progress?.(5_000, 12_000)
+      await wait(150)
+      progress?.(12_000, 12_000)
+      await wait(50)
+      return ok('Export ready', { files: [{ path: file, filename: 'big.csv', mime: 'text/csv', sizeBytes: 4 }] })
+    }
+    const { next } = say('/export status=all format=csv')
+    const status = await next()
+    expect(status.text).toBe('⏳ Exporting… 5,000 / 12,000')
+    await h.tg.waitFor(() => status.text === '⏳ Exporting… 12,000 / 12,000', 3000, 'the progress update')
+    await h.tg.waitFor(() => h.tg.sent(GROUP_ID).find((m) => m.document?.file_name === 'big.csv'), 3000, 'the file')
+    await h.tg.waitFor(() => status.deleted, 3000, 'the status message removed')
   })
 
   it('a failing core or a 429 on the reply does not stop the bot; every command gets an answer', async () => {

@@ -26,6 +26,8 @@ export interface StoredMessage {
   html?: string
   parse_mode?: string
   reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] }
+  /** set when the bot deleted it (kept so tests can see it existed) */
+  deleted?: boolean
   document?: { file_id: string; file_name: string; mime_type?: string; file_size: number }
   bytes?: Buffer
   caption?: string
@@ -289,6 +291,13 @@ export class FakeTelegram {
         Object.assign(msg, { text: plain, html: text, reply_markup: rm, edits: msg.edits + 1 })
         return this.wire(msg)
       }
+      case 'deleteMessage': {
+        this.writable(p.chat_id)
+        const msg = this.chats.get(Number(p.chat_id))!.messages.find((x) => x.message_id === Number(p.message_id) && !x.deleted)
+        if (!msg) throw bad('message to delete not found')
+        msg.deleted = true
+        return true
+      }
       case 'answerCallbackQuery':
         if (!/^cb\d+$/.test(String(p.callback_query_id))) throw bad('query is too old and response timeout expired or query ID is invalid')
         this.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text, show_alert: truthy(p.show_alert) })
@@ -406,7 +415,7 @@ export class FakeTelegram {
   }
   /** The message as the Bot API serialises it. */
   private wire(m: StoredMessage): Record<string, unknown> {
-    const { bytes: _b, html: _h, edits: _e, parse_mode: _p, ...rest } = m
+    const { bytes: _b, html: _h, edits: _e, parse_mode: _p, deleted: _d, ...rest } = m
     return JSON.parse(JSON.stringify(rest))
   }
 }
