@@ -7,10 +7,11 @@
  * - collected at = collection_time (IN_TRANSIT), else our "handed over" mark.
  * - dispatched in a period = dispatched at ∈ [period start, now). An order counts once, in the
  *   period of its dispatch; orders cancelled before dispatch never count.
- * - late = dispatched after its pack-by deadline (the platform's rts_sla_time, else paid + the shop's
- *   pack-by hours), or collected after its hand-over deadline (tts_sla_time, else paid + hand-over
- *   hours) — the platform counts both as late dispatch (§8). Orders fulfilled by TikTok (FBT) are in
- *   the denominator but never late, as in the platform's LDR.
+ * - late = shipment arranged (rts_time) after its pack-by deadline (the platform's rts_sla_time, else
+ *   paid + the shop's pack-by hours), or collected after its hand-over deadline (tts_sla_time, else
+ *   paid + hand-over hours) — the platform counts both as late dispatch (§8). Without an rts_time we
+ *   do not know when shipment was arranged, so only the collection check applies. Orders fulfilled
+ *   by TikTok (FBT) are in the denominator but never late, as in the platform's LDR.
  * - rate = late ÷ dispatched (null when nothing was dispatched). The 7- and 30-day periods are
  *   rolling (now − 7 × 24 h … now); the chart's days are calendar days in the channel's time zone.
  */
@@ -34,7 +35,7 @@ const shopList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}`), sql`, 
 const DISPATCHED_AT = sql`coalesce(o.rts_time, o.collection_time, o.handed_over_at)`
 const COLLECTED_AT = sql`coalesce(o.collection_time, o.handed_over_at)`
 const IS_LATE = sql`(o.fulfillment_type <> 'FULFILLMENT_BY_TIKTOK' and (
-    (o.pack_by_at is not null and ${DISPATCHED_AT} > o.pack_by_at)
+    (o.pack_by_at is not null and o.rts_time is not null and o.rts_time > o.pack_by_at)
     or (o.handover_by_at is not null and ${COLLECTED_AT} is not null and ${COLLECTED_AT} > o.handover_by_at)))`
 
 /** Rates per shop for each period length (days), as of `now`. */
