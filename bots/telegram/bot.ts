@@ -284,7 +284,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     const view = viewOf(ref.externalId, from)
     const who = displayName(from)
     try {
-      if (cq.data.startsWith(PICKER_PREFIX)) return await onPicker(cq.data, msg.message_id, target, ref, from, view)
+      if (cq.data.startsWith(PICKER_PREFIX)) return await onPicker(cq.data, msg.message_id, msg.chat, target, ref, from, view)
       const action = decodeAction(cq.data)
       if (!action) return await sendError(target, `${who}: ${L(view.locale, 'this button is no longer valid.', '此按钮已失效。')}`)
       const actor = await actorFor(msg.chat, from)
@@ -302,7 +302,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     }
   }
 
-  async function onPicker(data: string, messageId: number, target: ReplyTarget, ref: ChannelRef, from: User, view: { timeZone: string; locale: Locale }): Promise<void> {
+  async function onPicker(data: string, messageId: number, chat: Message['chat'], target: ReplyTarget, ref: ChannelRef, from: User, view: { timeZone: string; locale: Locale }): Promise<void> {
     const step = pickerPress(data, view.locale, view.timeZone, new Date())
     const edit = async (html: string, kb?: InlineKeyboard) => {
       await call(() => telegram.editMessageText(target.chatId, messageId, undefined, html, { parse_mode: 'HTML', ...(kb ? { reply_markup: kb } : {}) })).catch((err) => {
@@ -313,13 +313,23 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     if (step.kind === 'cancelled') return edit(step.html)
     if (step.kind === 'view') return edit(step.view.html, step.view.keyboard)
     await edit(`<b>${escapeHtml(L(view.locale, 'Export orders', '导出订单'))}</b>\n${escapeHtml(step.summary)}\n\n${escapeHtml(L(view.locale, '⏳ Working on it…', '⏳ 正在处理…'))}`)
-    const actor = await actorFor({ id: target.chatId, type: target.chatId > 0 ? 'private' : 'supergroup' } as Message['chat'], from)
+    const actor = await actorFor(chat, from)
     const reply = await runWithProgress(target, ref, actor, { name: 'export', args: step.args }, view.locale, messageId)
     await edit(`<b>${escapeHtml(L(view.locale, 'Export orders', '导出订单'))}</b>\n${escapeHtml(step.summary)}`)
     await showReply(target, ref.externalId, reply, from)
   }
 
   // added to a group: say what the bot does and how to link the chat
+  // an update delivered twice (a webhook retried after a lost answer) is handled once
+  const seenUpdates = new Set<number>()
+  bot.use((ctx, next) => {
+    const id = ctx.update.update_id
+    if (seenUpdates.has(id)) return
+    seenUpdates.add(id)
+    if (seenUpdates.size > 2000) seenUpdates.delete(seenUpdates.values().next().value!)
+    return next()
+  })
+
   bot.on('my_chat_member', (ctx) =>
     detach('welcome', async () => {
       const u = ctx.myChatMember

@@ -268,6 +268,15 @@ describe('Telegram adapter in webhook mode', () => {
       })
       expect(forged.status).toBe(403)
       expect(calls).toHaveLength(1)
+      // the same update delivered twice (a retried webhook) is handled once
+      const update = JSON.stringify({ update_id: 1000, message: { message_id: 50, date: 0, chat: { id: GROUP_ID, type: 'supergroup', title: 'g' }, from: alice, text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] } })
+      for (let i = 0; i < 2; i++) {
+        const r = await fetch(`http://127.0.0.1:${port}/hooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'hook_secret-1' }, body: update })
+        expect(r.status).toBe(200)
+      }
+      await tg.nextSent(GROUP_ID, 1)
+      await new Promise((r) => setTimeout(r, 200))
+      expect(calls).toEqual([{ name: 'stock', sku: 'SKU-A', quantity: 12 }, { name: 'help' }])
       expect(h.logs.join('\n')).not.toContain('hook_secret-1')
     } finally {
       await h.stop()
