@@ -284,7 +284,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       ports.push(bot.port)
     }
     if (config.telegram) {
-      const { startTelegramBot } = await import('../bots/telegram/bot.js')
+      const { startTelegramBot } = await import('../bots/telegram/index.js')
       const bot = await startTelegramBot({ config, assistant, logger: log })
       running.push({ name: 'telegram', stop: () => bot.stop() })
       ports.push(bot.port)

@@ -21,6 +21,11 @@ async function main(): Promise<void> {
     console.error(`could not start: ${(err as Error).message}`)
     process.exit(1)
   }
+  const where = [
+    app.http ? `HTTP ${app.http.url} (webhooks /webhooks/tiktok, health /healthz)` : '',
+    app.simulator ? `simulated shop at ${app.simulator.baseUrl}` : app.shop ? 'TikTok Shop API' : 'no shop yet',
+  ].filter(Boolean)
+  console.error(`assistant running: ${where.join('; ')}. Ctrl-C stops.`)
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
