@@ -100,7 +100,13 @@ export function wallToExcelDate(s: string): Date {
   )
 }
 
-function xlsxCell(type: CellType, v: string | number | null): string | number | Date | null {
+type XlsxValue = string | number | Date | null | { richText: { text: string }[] }
+
+/** exceljs writes plain strings as `t="str"`, whose edge whitespace readers may trim (LibreOffice
+ * does); such text goes as an inline string with xml:space="preserve" instead. */
+const EDGE_SPACE = /^\s|\s$/
+
+function xlsxCell(type: CellType, v: string | number | null): XlsxValue {
   if (v === null || v === undefined || v === '') return type === 'text' || type === 'id' ? (v === '' ? '' : null) : null
   switch (type) {
     case 'money':
@@ -108,8 +114,10 @@ function xlsxCell(type: CellType, v: string | number | null): string | number | 
       return typeof v === 'number' ? v : Number(v)
     case 'datetime':
       return wallToExcelDate(String(v))
-    default:
-      return xlsxText(String(v))
+    default: {
+      const text = xlsxText(String(v))
+      return EDGE_SPACE.test(text) ? { richText: [{ text }] } : text
+    }
   }
 }
 
@@ -137,7 +145,7 @@ export async function xlsxWriter(path: string, template: Template, locale: Local
   return {
     async write(rows) {
       for (const r of rows) {
-        const values = new Array<string | number | Date | null>(cols.length)
+        const values = new Array<XlsxValue>(cols.length)
         for (let j = 0; j < cols.length; j++) values[j] = xlsxCell(types[j], cols[j].value(r, locale))
         ws.addRow(values).commit()
       }

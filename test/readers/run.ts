@@ -1,0 +1,123 @@
+/**
+ * `npm run test:readers`: writes sample exports (every template, CSV and xlsx, English and Chinese
+ * headers) from seeded data with Chinese text, emoji, commas, quotes, newlines, formula starters
+ * and 18-digit IDs, and reads them back with Debian's readers, comparing every cell with the
+ * database:
+ *   - Python's openpyxl (/usr/bin/python3, package python3-openpyxl): xlsx cells and types;
+ *   - Python's csv module: the CSV (BOM, neutralised formulas, exact IDs);
+ *   - LibreOffice headless (libreoffice-calc-nogui), when installed: xlsx → CSV as shown, and our
+ *     CSV read as UTF-8 text → CSV.
+ * Exits 1 on any mismatch, 3 when openpyxl is missing; says so when LibreOffice is missing.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { openDatabase } from '../../db/database.js'
+import { applyMigrations } from '../../db/migrate.js'
+import type { Locale } from '../../src/assistant/types.js'
+import { parseExportFilter, TEMPLATE_NAMES } from '../../src/exports/filters.js'
+import { runExport } from '../../src/exports/run-export.js'
+import { headerOf, TEMPLATES, templateTitle } from '../../src/exports/templates.js'
+import { expectedRows } from '../exports/expected.js'
+import { markSomePrinted, NOW, seedExportData, TZ } from '../exports/seed.js'
+
+const PY = '/usr/bin/python3'
+const here = fileURLToPath(new URL('.', import.meta.url))
+const checker = join(here, 'check.py')
+let passed = 0
+let failed = 0
+
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
+  return spawnSync(cmd, args, { encoding: 'utf8', env: env ?? process.env, timeout: 180_000 })
+}
+
+function report(name: string, r: ReturnType<typeof run>) {
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim()
+  if (r.status === 0) {
+    passed++
+    console.log(out || `ok  ${name}`)
+  } else {
+    failed++
+    console.log(`FAIL ${name}\n${out || r.error?.message || ''}`)
+  }
+}
+
+function check(mode: string, expected: string, file: string) {
+  report(`${mode} ${file}`, run(PY, [checker, mode, expected, file]))
+}
+
+const openpyxlOk = existsSync(PY) && run(PY, ['-c', 'import openpyxl']).status === 0
+if (!openpyxlOk) {
+  console.log('READER NOT INSTALLED: openpyxl for /usr/bin/python3 (install with: apt-get install -y python3-openpyxl)')
+  process.exit(3)
+}
+const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => existsSync(p))
+if (!soffice) console.log('READER NOT INSTALLED: LibreOffice (apt-get install -y libreoffice-calc-nogui); its checks are not run')
+
+const work = mkdtempSync(join(tmpdir(), 'tts-readers-'))
+const loHome = join(work, 'lo-home')
+mkdirSync(loHome)
+
+/** LibreOffice headless conversion to CSV (UTF-8, comma, quote all text) into `outDir`. */
+function loToCsv(input: string, outDir: string, importFilter?: string) {
+  mkdirSync(outDir, { recursive: true })
+  const args = ['--headless', '--norestore', '--nolockcheck']
+  if (importFilter) args.push(`--infilter=${importFilter}`)
+  args.push('--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false', '--outdir', outDir, input)
+  const r = run(soffice!, args, { ...process.env, HOME: loHome })
+  const made = readdirSync(outDir).find((f) => f.endsWith('.csv'))
+  return { r, file: made ? join(outDir, made) : undefined }
+}
+
+const database = await openDatabase({ dataDir: 'memory://' })
+try {
+  await applyMigrations(database)
+  const { db } = database
+  const { shop } = await seedExportData(db, 48)
+  await markSomePrinted(db, shop.id)
+  for (const template of TEMPLATE_NAMES) {
+    for (const locale of ['zh-CN', 'en'] as Locale[]) {
+      const cols = TEMPLATES[template].columns
+      const base = parseExportFilter({ from: '2026-08-22', to: '2026-11-20', template }, { now: NOW, timeZone: TZ, shops: [{ id: shop.id }] })
+      const rows = await expectedRows(db, base, cols.map((c) => c.key), locale)
+      const expected = join(work, `${template}-${locale}.json`)
+      writeFileSync(
+        expected,
+        JSON.stringify({
+          sheet: templateTitle(TEMPLATES[template], locale),
+          headers: cols.map((c) => headerOf(c, locale)),
+          columns: cols.map((c) => ({ key: c.key, type: c.type })),
+          rows,
+        }),
+      )
+      for (const format of ['xlsx', 'csv'] as const) {
+        const r = await runExport({ db, filter: { ...base, format }, locale })
+        const file = join(work, `${template}-${locale}.${format}`)
+        renameSync(r.path, file)
+        rmSync(join(r.path, '..'), { recursive: true, force: true })
+        if (format === 'xlsx') check('openpyxl', expected, file)
+        else check('csv', expected, file)
+        if (!soffice) continue
+        if (format === 'xlsx') {
+          const { r: lo, file: out } = loToCsv(file, join(work, `lo-${template}-${locale}-xlsx`))
+          if (!out) report(`LibreOffice convert ${file}`, { ...lo, status: 1 })
+          else check('lo-xlsx', expected, out)
+        } else {
+          // read our CSV as UTF-8 (76) with every column typed text (2), as a seller would import it
+          const types = cols.map((_, i) => `${i + 1}/2`).join('/')
+          const { r: lo, file: out } = loToCsv(file, join(work, `lo-${template}-${locale}-csv`), `CSV:44,34,76,1,${types}`)
+          if (!out) report(`LibreOffice convert ${file}`, { ...lo, status: 1 })
+          else check('lo-csv', expected, out)
+        }
+      }
+    }
+  }
+} finally {
+  await database.close()
+  if (failed === 0) rmSync(work, { recursive: true, force: true })
+  else console.log(`files kept for inspection in ${work}`)
+}
+console.log(`readers: ${passed} passed, ${failed} failed${soffice ? '' : ' (LibreOffice not installed: its checks were not run)'}`)
+process.exit(failed ? 1 : 0)
