@@ -47,9 +47,11 @@ export function formatInstantIn(at: Date, timeZone: string): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
 
+const rtfs = new Map<Locale, Intl.RelativeTimeFormat>()
 function relative(at: Date, now: Date, locale: Locale): string {
   const diff = at.getTime() - now.getTime()
-  const rtf = new Intl.RelativeTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en', { numeric: 'auto' })
+  let rtf = rtfs.get(locale)
+  if (!rtf) rtfs.set(locale, (rtf = new Intl.RelativeTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en', { numeric: 'auto' })))
   const min = Math.round(diff / 60_000)
   if (Math.abs(min) < 60) return rtf.format(min, 'minute')
   const h = Math.round(diff / 3_600_000)

@@ -32,6 +32,8 @@ export interface StoredMessage {
   bytes?: Buffer
   caption?: string
   edits: number
+  /** performance.now() when the stand-in stored it (for latency figures) */
+  storedAt: number
 }
 interface Failure { code: 429 | 500 | 502; retryAfter: number; remaining: number; until: number; methods?: string[] }
 
@@ -409,13 +411,13 @@ export class FakeTelegram {
     const c = this.chat(chatId)
     if (m.message_thread_id !== undefined && !c.chat.is_forum) m.message_thread_id = undefined
     if (m.message_thread_id !== undefined) m.is_topic_message = true
-    const msg: StoredMessage = { message_id: c.nextId++, chat: c.chat, date: Math.floor(Date.now() / 1000), edits: 0, ...m }
+    const msg: StoredMessage = { message_id: c.nextId++, chat: c.chat, date: Math.floor(Date.now() / 1000), edits: 0, storedAt: performance.now(), ...m }
     c.messages.push(msg)
     return msg
   }
   /** The message as the Bot API serialises it. */
   private wire(m: StoredMessage): Record<string, unknown> {
-    const { bytes: _b, html: _h, edits: _e, parse_mode: _p, deleted: _d, ...rest } = m
+    const { bytes: _b, html: _h, edits: _e, parse_mode: _p, deleted: _d, storedAt: _s, ...rest } = m
     return JSON.parse(JSON.stringify(rest))
   }
 }
