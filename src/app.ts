@@ -13,6 +13,7 @@
  * a few days of history are generated the first time, and demo traffic starts.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { and, eq } from 'drizzle-orm'
 import { openDatabase, type Database } from '../db/database.js'
@@ -23,6 +24,7 @@ import type { Actor, Assistant, ChannelRef } from './assistant/types.js'
 import { createLinkCode } from './channels/link-codes.js'
 import type { Config } from './config.js'
 import { exportCommand } from './exports/command.js'
+import { fulfilmentHandlers } from './fulfilment/commands.js'
 import { oauthCallbackRoute, healthRoute, tiktokWebhookRoute } from './http/routes.js'
 import { startHttpServer, type RunningHttpServer } from './http/server.js'
 import { setStock } from './inventory/stock.js'
@@ -198,7 +200,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
       logger: log,
       shop: connection.client,
       defaults: config.defaults,
-      handlers: { export: exportCommand },
+      handlers: { export: exportCommand, ...fulfilmentHandlers },
       kick,
     })
     app.assistant = assistant
@@ -267,7 +269,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
         assistant,
         input: c?.input,
         output: c?.output,
-        outDir: c?.outDir ?? (isMemory(config.database.dataDir) ? undefined : join(resolve(config.database.dataDir), 'files')),
+        outDir: c?.outDir ?? (isMemory(config.database.dataDir) ? join(tmpdir(), 'tiktok-shop-assistant-files') : join(resolve(config.database.dataDir), 'files')),
         color: c?.color,
         clock,
         logger: log,

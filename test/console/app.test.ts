@@ -3,6 +3,9 @@
  * to streams. A new order and a buyer's cancellation request reach the terminal (webhooks → core →
  * outbox → console); typing "accept" reaches the simulator over the signed API, which cancels the order.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startApp, type App } from '../../src/app.js'
@@ -10,11 +13,11 @@ import { loadConfig } from '../../src/config.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { describeEachDb } from '../support/db.js'
 
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs
   for (;;) {
     const v = await fn()
-    if (v) return v
+    if (v) return v as NonNullable<T>
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -25,6 +28,7 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
   const input = new PassThrough()
   const output = new PassThrough()
   let screen = ''
+  const outDir = mkdtempSync(join(tmpdir(), 'app-test-files-'))
   output.on('data', (d) => (screen += d.toString()))
 
   beforeAll(async () => {
@@ -38,13 +42,14 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
     app = await startApp(config, {
       database: get(),
       logger: silentLogger,
-      console: { input, output, color: false },
+      console: { input, output, color: false, outDir },
       simulator: { demo: false, history: false, persist: false, webhookRetryDelaysMs: [200, 500, 1000] },
     })
     await app.ready
   }, 60_000)
   afterAll(async () => {
     await app?.stop()
+    rmSync(outDir, { recursive: true, force: true })
   }, 30_000)
 
   it('links the terminal to the simulated shop on first start', async () => {
@@ -58,8 +63,8 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
     const id = rec.o.id
     await waitFor('the new order', () => screen.includes(`New order ${id}`))
     const c = sim.state.buyerRequestCancel(id)
-    const shown = await waitFor('the request with its buttons', () =>
-      new RegExp(`Cancellation request for order ${id}[\\s\\S]*?\\[(\\d+)\\] Accept  \\[(\\d+)\\] Reject`).exec(screen),
+    const shown: RegExpExecArray = await waitFor('the request with its buttons', () =>
+      new RegExp(`Cancellation request for order ${id}[\\s\\S]*?\\[(\\d+)\\] Accept  \\[(\\d+)\\] Reject`).exec(screen) ?? undefined,
     )
     expect(Number(shown[1])).toBeGreaterThan(0)
     // the webhooks came signed and were taken once each
@@ -86,5 +91,10 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
     await waitFor('the order list', () => /Recent orders/.test(screen))
     input.write('/help\n')
     await waitFor('the help', () => screen.includes('Your role here: admin'))
+    input.write('/export status=all format=csv\n')
+    const saved = await waitFor('the export file', () => /File saved: (.+\.(csv|zip))/.exec(screen) ?? undefined)
+    expect(saved[1]).toMatch(/orders/i)
+    input.write('/late\n')
+    await waitFor('the late view', () => /late|overdue|due/i.test(screen.slice(screen.lastIndexOf('File saved'))))
   })
 })
