@@ -75,5 +75,5 @@ describeEachDb('fulfilment commands through the assistant', (get) => {
     const badHours = await run(viewer, { name: 'late', hours: 500 })
     expect(badHours.ok).toBe(false)
     expect(badHours.message.title).toContain('1 到 168')
-  })
+  }, 90_000) // first use loads the 10 MB fonts
 })

@@ -56,7 +56,7 @@ describeEachDb('shipping labels', (get) => {
     const [row] = await db.select().from(orders).where(eq(orders.id, o.id))
     expect(row.labelPrintedAt?.toISOString()).toBe('2026-11-20T10:00:00.000Z')
     expect(row.packedAt).toBeNull()
-  })
+  }, 90_000) // first use loads the 10 MB fonts
 
   it('refuses, with the reason, orders it cannot label', async () => {
     const { db } = get()

@@ -46,7 +46,7 @@ it('draws the chart as a PNG of the expected size, with red for late days', asyn
   let redNone = 0
   for (let i = 0; i < none.data.length; i += 4) if (none.data[i] > 200 && none.data[i + 1] < 80 && none.data[i + 2] < 80) redNone++
   expect(redNone).toBeLessThan(red / 3) // only the legend swatch
-})
+}, 90_000) // first use loads the 10 MB fonts
 
 describeEachDb('late view', (get) => {
   it('a shop with 10 dispatched orders, 3 of them late, reports 30 % for the period', async () => {
@@ -134,5 +134,5 @@ describeEachDb('late view', (get) => {
       for (const f of view.files) await rm(dirname(f.path), { recursive: true, force: true })
     }
     await expect(lateView(db, { shopIds: [shop.id], now: NOW, hours: 0, locale: 'en', timeZone: 'UTC', chart: false })).rejects.toMatchObject({ code: 'bad_input' })
-  })
+  }, 90_000) // first use loads the 10 MB fonts
 })

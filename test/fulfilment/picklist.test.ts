@@ -96,7 +96,7 @@ describeEachDb('pick list', (get) => {
     const again = await printPickList(db, { shopIds: [shop.id], actor: 'telegram:42', locale: 'en', timeZone: 'UTC', now: new Date('2026-11-20T11:00:00Z') })
     expect(again.file).toBeNull()
     expect(again.list.orders).toEqual([])
-  })
+  }, 90_000) // first use loads the 10 MB fonts
 
   it('reprinting chosen orders keeps the first print time and audits the reprint', async () => {
     const { db } = get()
