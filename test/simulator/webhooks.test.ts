@@ -96,6 +96,17 @@ describe('webhook delivery', () => {
     expect(h.sim.webhooks.log.filter((d) => d.attempts > 1 && d.statuses[0] === 401)).toEqual([])
   })
 
+  it('deauthorization (type 6) revokes the tokens; expiry warnings are type 7', async () => {
+    h.sim.state.warnAuthorizationExpiry(1_800_000_000)
+    await h.sim.webhooks.settle()
+    expect(JSON.parse(got.at(-1)!.raw)).toMatchObject({ type: 7, data: { expiration_time: '1800000000' } })
+    h.sim.state.deauthorize()
+    await h.sim.webhooks.settle()
+    expect(JSON.parse(got.at(-1)!.raw).type).toBe(6)
+    expect((await h.seller('GET', '/authorization/202309/shops')).body.code).toBe(36009004)
+    h.renew()
+  })
+
   it('an Event API subscription overrides the address per topic', async () => {
     const other: string[] = []
     const s2 = createServer((req, res) => {

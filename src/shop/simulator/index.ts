@@ -78,7 +78,12 @@ export interface Simulator {
   close(): Promise<void>
 }
 
-const TOPIC_BY_TYPE: Record<number, string> = { 1: 'ORDER_STATUS_CHANGE', 11: 'CANCELLATION_STATUS_CHANGE', 6: 'SELLER_DEAUTHORIZATION' }
+const TOPIC_BY_TYPE: Record<number, string> = {
+  1: 'ORDER_STATUS_CHANGE',
+  6: 'SELLER_DEAUTHORIZATION',
+  7: 'UPCOMING_AUTHORIZATION_EXPIRATION',
+  11: 'CANCELLATION_STATUS_CHANGE',
+}
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const clock = opts.clock ?? systemClock

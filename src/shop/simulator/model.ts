@@ -76,3 +76,5 @@ export type SimEvent =
       type: 11
       data: { order_id: string; cancellations_role: string; cancel_status: string; cancel_id: string; create_time: number }
     }
+  | { type: 6; data: { message: string } }
+  | { type: 7; data: { message: string; expiration_time: string } }

@@ -750,6 +750,21 @@ export class ShopState {
     return t
   }
 
+  /** The seller deauthorizes the app: every token stops working, webhook type 6. */
+  deauthorize(): void {
+    this.data.accessTokens = {}
+    this.data.refreshTokens = {}
+    this.emit({ type: 6, data: { message: `The seller ${this.data.seller.name} deauthorized the app for shop ${this.data.shop.name}.` } })
+  }
+
+  /** The platform warns that the authorization ends at `expiresAt` (Unix s): webhook type 7. */
+  warnAuthorizationExpiry(expiresAt: number): void {
+    this.emit({
+      type: 7,
+      data: { message: `The authorization of shop ${this.data.shop.name} expires soon; ask the seller to authorize again.`, expiration_time: String(expiresAt) },
+    })
+  }
+
   /** Test hook: make one access token (or all) expired now. */
   expireAccessToken(token?: string): void {
     for (const [k, v] of Object.entries(this.data.accessTokens)) if (!token || k === token) v.expiresAt = this.now() - 1
