@@ -65,6 +65,15 @@ describe('order list and detail (reference §2)', () => {
     expect((await search({ page_size: 10, page_token: 'garbage' })).body.code).toBe(36009001)
   })
 
+  it('a page token stays valid while time passes (a defaulted update_time_lt is not part of it)', async () => {
+    const ge = Math.floor(h.clock.now().getTime() / 1000) - 40 * 86400
+    const first = await search({ page_size: 100 }, { update_time_ge: ge })
+    h.clock.advance(2000)
+    const second = await search({ page_size: 100, page_token: first.body.data.next_page_token }, { update_time_ge: ge })
+    expect(second.body.code).toBe(0)
+    expect(second.body.data.orders).toHaveLength(100)
+  })
+
   it('returns details for at most 50 comma-joined ids', async () => {
     const ids = [...h.sim.state.orders.keys()]
     const r = await h.shop('GET', '/order/202309/orders', { query: { ids: ids.slice(0, 3).join(',') } })

@@ -91,7 +91,9 @@ function searchOrders(c: RouteCtx) {
     if (cancelReq === true && !o.is_buyer_request_cancel) return false
     return true
   })
-  const hash = filterHash({ kind: 'orders', status, cw, uw, shippingType, buyer, cancelReq, field, order, size: 0 })
+  // the filters as sent (a defaulted "now" must not change the hash between pages)
+  const times = ['create_time_ge', 'create_time_lt', 'update_time_ge', 'update_time_lt'].map((k) => b[k] ?? null)
+  const hash = filterHash({ kind: 'orders', status, times, shippingType, buyer, cancelReq, field, order })
   const p = page(c.state, all, (r: SimOrder) => r.o[field], (r) => r.o.id, order, size, c.query.get('page_token'), hash)
   return { orders: p.items.map((r) => c.state.wire(r)), next_page_token: p.next, total_count: p.total }
 }
@@ -132,7 +134,8 @@ function searchCancellations(c: RouteCtx) {
     if (uw && !((x.update_time ?? 0) >= uw.ge && (x.update_time ?? 0) < uw.lt)) return false
     return true
   })
-  const hash = filterHash({ kind: 'cancellations', ids, orderIds, buyers, types, statuses, cw, uw, field, order })
+  const times = ['create_time_ge', 'create_time_lt', 'update_time_ge', 'update_time_lt'].map((k) => b[k] ?? null)
+  const hash = filterHash({ kind: 'cancellations', ids, orderIds, buyers, types, statuses, times, field, order })
   const p = page(c.state, all, (x) => (field === 'create_time' ? x.create_time : (x.update_time ?? 0)), (x) => x.cancel_id, order, size, c.query.get('page_token'), hash)
   return {
     cancellations: p.items.map(({ completeAt: _c, keys: _k, ...x }) => ({
