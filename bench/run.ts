@@ -2,7 +2,7 @@
  * `npm run bench`: runs each benchmark module (bench/*.bench.ts), prints its figures and writes
  * bench/RESULTS.md with the date and the machine. `npm run bench -- ingest exports` runs some.
  */
-import { readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { join } from 'node:path'
@@ -26,7 +26,13 @@ const files = readdirSync(dir)
   .filter((f) => !only.length || only.some((o) => f.includes(o)))
   .sort()
 
-const sections: string[] = []
+/** Sections from an earlier run survive a partial run (`npm run bench -- some`). */
+const resultsPath = join(dir, 'RESULTS.md')
+const previous = new Map<string, string>()
+if (existsSync(resultsPath)) {
+  for (const part of readFileSync(resultsPath, 'utf8').split(/^(?=## )/m).slice(1)) previous.set(part.split('\n')[0], part.trimEnd() + '\n')
+}
+const sections = new Map<string, string>()
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default: BenchModule }
   console.log(`\n## ${mod.default.title} (${f})`)
@@ -35,7 +41,7 @@ for (const f of files) {
     figures = await mod.default.run()
   } catch (err) {
     console.log(`failed: ${(err as Error).stack}`)
-    sections.push(`## ${mod.default.title}\n\nfailed: ${(err as Error).message}\n`)
+    sections.set(`## ${mod.default.title}`, `## ${mod.default.title}\n\nfailed: ${(err as Error).message}\n`)
     continue
   }
   const lines = ['| figure | value | goal | |', '|---|---|---|---|']
@@ -45,10 +51,11 @@ for (const f of files) {
     console.log(`  ${x.name}: ${v}${x.unit ? ' ' + x.unit : ''}${x.goal ? `  (goal ${x.goal}: ${mark})` : ''}`)
     lines.push(`| ${x.name} | ${v}${x.unit ? ' ' + x.unit : ''} | ${x.goal ?? ''} | ${mark} |`)
   }
-  sections.push(`## ${mod.default.title}\n\n${lines.join('\n')}\n`)
+  sections.set(`## ${mod.default.title}`, `## ${mod.default.title}\n\nRun: ${new Date().toISOString()} (${f})\n\n${lines.join('\n')}\n`)
 }
 
-const header = `# Benchmark results\n\nRun: ${new Date().toISOString()} · machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\nCommand: \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\`\n`
-writeFileSync(join(dir, 'RESULTS.md'), [header, ...sections].join('\n'))
+const header = `# Benchmark results\n\nLast run: ${new Date().toISOString()} · machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\nCommand: \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\`\n`
+for (const [k, v] of sections) previous.set(k, v)
+writeFileSync(resultsPath, [header, ...previous.values()].join('\n'))
 console.log('\nwritten bench/RESULTS.md')
 process.exit(0)

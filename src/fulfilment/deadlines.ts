@@ -67,7 +67,9 @@ async function raise(tx: Executor, from: Date, now: Date): Promise<Raised[]> {
           select o.shop_id, 'order' as subject_type, o.id as subject_id, 'pack_by' as step, o.pack_by_at as deadline_at, th.m
           from th cross join lateral (
             select o.id, o.shop_id, o.pack_by_at from orders o
-            where o.status = 'awaiting_shipment' and o.packed_at is null and not o.is_on_hold
+            -- the pick list printed means the team has the order in hand: pack-by reminders stop
+            -- (issue 8); hand-over-by reminders go on until the carrier has it
+            where o.status = 'awaiting_shipment' and o.packed_at is null and o.pick_list_printed_at is null and not o.is_on_hold
               and o.pack_by_at > ${f}::timestamptz + th.m * interval '1 minute'
               and o.pack_by_at <= ${n}::timestamptz + th.m * interval '1 minute'
           ) o

@@ -56,6 +56,24 @@ describeEachDb('deadline warnings (R3, R4, R8)', (get) => {
     expect(ws.filter((w) => w.subjectId === held.id)).toHaveLength(0)
   })
 
+  it('a printed pick list stops pack-by reminders; hand-over-by reminders go on (issue 8)', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    deps.clock.set('2026-12-14T00:00:00Z')
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
+    const o = platformOrder({ at: '2026-12-14T00:00:00Z' })
+    await processPlatformOrder(deps, shop.id, o)
+    deps.clock.advanceHours(10)
+    const printed = await run(admin, { name: 'mark', orderId: o.id, step: 'pick_list' })
+    expect(printed.ok).toBe(true)
+    for (let h = 0; h < 80; h++) {
+      deps.clock.advanceHours(1)
+      await scanDeadlines(deps, deps.clock.now())
+    }
+    const ws = await database.db.select().from(deadlineWarnings).where(eq(deadlineWarnings.channelId, channelId))
+    expect(ws.filter((w) => w.subjectId === o.id).map((w) => `${w.step}/${w.thresholdMinutes}`).sort()).toEqual(['handover_by/0', 'handover_by/120', 'handover_by/720'])
+  })
+
   it('a pending cancellation request is warned before its answer-by time, with Accept / Reject', async () => {
     const database = get()
     const deps = coreDeps(database)
