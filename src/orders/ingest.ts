@@ -148,7 +148,7 @@ export function toOrderRow(shopId: string, o: PlatformOrder, settings = DEFAULT_
   }
 }
 
-function toLineItemRows(orderId: string, o: PlatformOrder) {
+export function toLineItemRows(orderId: string, o: PlatformOrder) {
   return (o.line_items ?? []).map((li) => ({
     id: li.id,
     orderId,

@@ -19,6 +19,7 @@ import type { Clock } from '../shared/clock.js'
 import { isAppError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { Page, PlatformCancellation, ShopPort } from './port.js'
+import { bulkInsertQuietOrders } from './sync-bulk.js'
 import type { PlatformSink } from './sync-sink.js'
 
 export interface SyncOptions {
@@ -30,6 +31,8 @@ export interface SyncOptions {
   pageSize: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
+  /** write never-seen finished orders of a page in bulk (default true; see sync-bulk.ts) */
+  bulk: boolean
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -37,6 +40,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   initialLookbackMs: 90 * 24 * 3_600_000,
   pageSize: 100,
   leaseMs: 5 * 60_000,
+  bulk: true,
 }
 
 export interface SyncDeps {
@@ -60,6 +64,8 @@ export interface KindReport {
   rejected: number
   /** records we already held at that update time (skipped without a write) */
   unchanged: number
+  /** new finished orders written in bulk (nothing to tell anyone) */
+  bulk: number
 }
 
 export interface SyncReport {
@@ -75,7 +81,7 @@ export interface SyncReport {
 }
 
 const processId = randomUUID()
-const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0, unchanged: 0 })
+const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0, unchanged: 0, bulk: 0 })
 const toSec = (d: Date) => Math.floor(d.getTime() / 1000)
 
 class LostLease extends Error {
@@ -189,7 +195,6 @@ async function storePage<T>(deps: SyncDeps, report: KindReport, items: T[], stor
   if (!items.length) return
   await deps.db.transaction(async (tx) => {
     const todo = skip ? await skip(tx, items) : items
-    report.unchanged += items.length - todo.length
     for (const it of todo) {
       try {
         await tx.transaction((sp) => store(it, sp))
@@ -202,16 +207,27 @@ async function storePage<T>(deps: SyncDeps, report: KindReport, items: T[], stor
   })
 }
 
-/** Orders we already hold at this update_time or newer: no need to run them through the core again. */
-async function onlyChangedOrders(tx: Executor, items: PlatformOrder[]): Promise<PlatformOrder[]> {
-  const ids = [...new Set(items.map((o) => (o && typeof o.id === 'string' ? o.id : '')).filter(Boolean))]
-  if (!ids.length) return items
-  const held = await tx.select({ id: orders.id, updateTime: orders.updateTime }).from(orders).where(inArray(orders.id, ids))
-  const known = new Map(held.map((r) => [r.id, r.updateTime.getTime()]))
-  return items.filter((o) => {
-    const t = known.get(o?.id)
-    return t === undefined || !(Number(o.update_time) * 1000 <= t)
-  })
+/**
+ * Orders we already hold at this update_time or newer need nothing (a re-run is reads only); orders we
+ * have never seen that are finished go in bulk; the rest go through the core one by one.
+ */
+function prepareOrders(deps: SyncDeps, shopId: string, report: KindReport) {
+  return async (tx: Executor, items: PlatformOrder[]): Promise<PlatformOrder[]> => {
+    const ids = [...new Set(items.map((o) => (o && typeof o.id === 'string' ? o.id : '')).filter(Boolean))]
+    if (!ids.length) return items
+    const held = await tx.select({ id: orders.id, updateTime: orders.updateTime }).from(orders).where(inArray(orders.id, ids))
+    const known = new Map(held.map((r) => [r.id, r.updateTime.getTime()]))
+    const todo = items.filter((o) => {
+      const t = known.get(o?.id)
+      return t === undefined || !(Number(o.update_time) * 1000 <= t)
+    })
+    report.unchanged += items.length - todo.length
+    if (!opts(deps).bulk) return todo
+    const fresh = todo.filter((o) => !known.has(o?.id))
+    const done = fresh.length ? await bulkInsertQuietOrders(tx, shopId, fresh, deps.clock.now()) : new Set<string>()
+    report.bulk += done.size
+    return done.size ? todo.filter((o) => !done.has(o?.id)) : todo
+  }
 }
 
 async function windowed<T extends { update_time?: unknown }>(
@@ -261,7 +277,7 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     report,
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
     (order, tx) => deps.sink.order(shopId, order, tx),
-    onlyChangedOrders,
+    prepareOrders(deps, shopId, report),
   )
 }
 

@@ -6,8 +6,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { rows } from '../../db/database.js'
 import { syncState } from '../../db/schema.js'
-import type { PlatformOrder } from '../../src/orders/platform-order.js'
-import type { PlatformSink } from '../../src/shop/sync-sink.js'
+import type { ShopPort } from '../../src/shop/port.js'
 import { syncAll, syncShop } from '../../src/shop/sync.js'
 import { describeEachDb } from '../support/db.js'
 import { shopHarness, type ShopHarness } from './harness.js'
@@ -28,16 +27,16 @@ describeEachDb('sync failure handling', (get) => {
     const [s] = await get().db.select().from(syncState).where(and(eq(syncState.shopId, h.shopId), eq(syncState.kind, kind)))
     return s
   }
-  /** the real sink, with a hook after every stored order */
-  const watching = (base: PlatformSink, after: (n: number) => void): PlatformSink => {
+  /** the real client, with a hook after the n-th order page it fetched */
+  const afterPage = (shop: ShopPort, after: (page: number) => void): ShopPort => {
     let n = 0
-    return {
-      order: async (shopId: string, o: PlatformOrder, tx) => {
-        await base.order(shopId, o, tx)
-        after(++n)
-      },
-      cancellation: (shopId, c, tx) => base.cancellation(shopId, c, tx),
+    const wrapped = Object.create(shop) as ShopPort
+    wrapped.searchOrders = async (shopId, q) => {
+      const p = await shop.searchOrders(shopId, q)
+      after(++n)
+      return p
     }
+    return wrapped
   }
 
   it('an access token expiring mid-sync is refreshed once and the sync goes on', async () => {
@@ -46,8 +45,8 @@ describeEachDb('sync failure handling', (get) => {
     const refreshes = () => h.sim.requests.filter((r) => r.path === '/api/v2/token/refresh').length
     const before = refreshes()
     let expired = false
-    deps.sink = watching(deps.sink, (n) => {
-      if (n === 150 && !expired) {
+    deps.shop = afterPage(deps.shop, (n) => {
+      if (n === 2) {
         expired = true
         h.sim.expireAccessToken()
       }
@@ -65,8 +64,8 @@ describeEachDb('sync failure handling', (get) => {
     h.sim.generateOrders({ count: 300, days: 10, seed: 4 })
     const deps = h.syncDeps()
     h.sim.throttleNext(4) // the first calls are refused with 429 …
-    deps.sink = watching(deps.sink, (n) => {
-      if (n === 150) h.sim.throttleNext(5) // … and again in the middle
+    deps.shop = afterPage(deps.shop, (n) => {
+      if (n === 2) h.sim.throttleNext(5) // … and again in the middle
     })
     const report = await syncShop(deps, h.shopId)
     expect(report.ok).toBe(true)
@@ -97,14 +96,14 @@ describeEachDb('sync failure handling', (get) => {
   it('an outage in the middle keeps what was stored; the cursor moved only past stored pages', async () => {
     h.sim.generateOrders({ count: 500, days: 10, seed: 6 })
     const deps = h.syncDeps()
-    deps.sink = watching(deps.sink, (n) => {
-      if (n === 300) h.sim.setOutage(true)
+    deps.shop = afterPage(deps.shop, (n) => {
+      if (n === 3) h.sim.setOutage(true)
     })
     const r1 = await syncShop(deps, h.shopId)
     h.sim.setOutage(false)
     expect(r1.ok).toBe(false)
     const stored = await countOrders()
-    expect(stored).toBeGreaterThanOrEqual(300)
+    expect(stored).toBeGreaterThanOrEqual(200)
     expect(stored).toBeLessThan(500)
     const s = await state()
     expect(s.cursorTime).not.toBeNull()
