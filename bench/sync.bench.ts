@@ -1,0 +1,83 @@
+/**
+ * Pull-sync rate against the simulator over HTTP: 10,000 orders, 100 a page, stored through the real
+ * path (client → sync → workflow core / bulk), compared with fetching the same pages without storing.
+ * Goal: sync rate ≥ 0.5 × fetch rate. Also the re-run (everything already held) rate.
+ */
+import type { Database } from '../db/database.js'
+import { silentLogger } from '../src/shared/logger.js'
+import { tokenCipher } from '../src/shop/crypto.js'
+import { startSimulator } from '../src/shop/simulator/index.js'
+import { workflowSink } from '../src/shop/sync-sink.js'
+import { syncShop } from '../src/shop/sync.js'
+import { createTikTokConnection } from '../src/shop/tiktok/connection.js'
+import { systemClock } from '../src/shared/clock.js'
+import type { BenchModule, Figure } from './run.js'
+import { benchPglite, benchPostgres } from './support/databases.js'
+
+const N = 10_000
+
+async function measure(database: Database, label: string): Promise<Figure[]> {
+  const sim = await startSimulator({ appKey: 'bench-key', appSecret: 'bench-secret', seed: 5, tickMs: false })
+  try {
+    sim.generateOrders({ count: N, days: 60, seed: 9 })
+    const conn = createTikTokConnection({
+      settings: { appKey: 'bench-key', appSecret: 'bench-secret', apiBaseUrl: sim.baseUrl, authBaseUrl: sim.authBaseUrl },
+      db: database.db,
+      cipher: tokenCipher('bench-secret-key-0123456789'),
+      logger: silentLogger,
+      source: 'simulator',
+    })
+    const { shops } = await conn.connectShop(sim.createAuthCode())
+    const shopId = shops[0].id
+    const now = Math.floor(Date.now() / 1000) + 1
+    // fetch only: the same query and pages the sync makes
+    let t = performance.now()
+    let token = ''
+    let fetched = 0
+    do {
+      const p = await conn.client.searchOrders(shopId, { updateTimeGe: now - 90 * 86_400, updateTimeLt: now, pageSize: 100, pageToken: token })
+      fetched += p.items.length
+      token = p.nextPageToken
+    } while (token)
+    const fetchRate = fetched / ((performance.now() - t) / 1000)
+    const deps = { db: database.db, shop: conn.client, clock: systemClock, logger: silentLogger, sink: workflowSink({ db: database.db, clock: systemClock, logger: silentLogger }) }
+    t = performance.now()
+    const first = await syncShop(deps, shopId)
+    const firstMs = performance.now() - t
+    if (!first.ok) throw new Error(`sync failed: ${first.error}`)
+    const syncRate = first.orders.seen / (first.ms / 1000)
+    t = performance.now()
+    const again = await syncShop({ ...deps, options: { overlapMs: 365 * 86_400_000 } }, shopId)
+    const againRate = again.orders.seen / ((performance.now() - t) / 1000)
+    const ratio = syncRate / fetchRate
+    return [
+      { name: `${label}: fetch ${fetched} orders without storing`, value: fetchRate, unit: 'orders/s' },
+      { name: `${label}: sync ${first.orders.seen} orders (${first.orders.bulk} in bulk, ${first.orders.seen - first.orders.bulk} through the core), ${(firstMs / 1000).toFixed(1)} s`, value: syncRate, unit: 'orders/s' },
+      { name: `${label}: sync rate / fetch rate`, value: ratio, goal: '≥ 0.5', ok: ratio >= 0.5 },
+      { name: `${label}: re-run re-reading all ${again.orders.seen} (${again.orders.unchanged} unchanged)`, value: againRate, unit: 'orders/s' },
+    ]
+  } finally {
+    await sim.close()
+  }
+}
+
+const bench: BenchModule = {
+  title: 'Pull sync against the simulator (10,000 orders, 100 a page)',
+  async run() {
+    const figures: Figure[] = []
+    const lite = await benchPglite()
+    try {
+      figures.push(...(await measure(lite, 'PGlite')))
+    } finally {
+      await lite.close()
+    }
+    const pg = await benchPostgres('sync')
+    try {
+      figures.push(...(await measure(pg, 'PostgreSQL')))
+    } finally {
+      await pg.close()
+    }
+    return figures
+  },
+}
+export default bench
