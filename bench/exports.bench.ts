@@ -39,7 +39,7 @@ function inline(text: string, params: unknown[]): string {
   })
 }
 
-async function seed(url: string) {
+export async function seed(url: string) {
   const database = await openDatabase({ url, max: 2 })
   const { sql } = database
   await sql`insert into shops (id, name, time_zone) values (${SHOP}, '基准店铺 Bench shop', 'UTC')`
