@@ -1,0 +1,75 @@
+/**
+ * The CLI end to end on an embedded database in a temp folder: usage errors exit 2 with one line;
+ * demo-data fills the database through the simulator and the real sync; shop list, link-code,
+ * stock set / import, migrate and doctor work and say what is wrong.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/main.js'
+
+describe('npm run cli', () => {
+  let dir: string
+  let env: Record<string, string>
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-test-'))
+    env = { DATA_DIR: join(dir, 'data'), SECRET_KEY: 'cli-test-secret-key-0123456789', LOG_LEVEL: 'error' }
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  const run = async (args: string[], extraEnv: Record<string, string> = {}) => {
+    const out: string[] = []
+    const err: string[] = []
+    const code = await runCli(args, { env: { ...env, ...extraEnv }, out: (l) => out.push(l), err: (l) => err.push(l) })
+    return { code, out, err }
+  }
+
+  it('unknown command, unknown or missing flags, bad values → one line, exit 2', async () => {
+    for (const args of [['frobnicate'], ['sync', '--nope'], ['link-code'], ['stock', 'set', '--shop', 'x', '--sku', 'A', '--qty', '-3'], ['demo-data', '--orders', 'lots'], ['shop', 'dance']]) {
+      const r = await run(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.err, args.join(' ')).toHaveLength(1)
+      expect(r.out).toHaveLength(0)
+    }
+    const cfg = await run(['shop', 'list'], { HTTP_PORT: 'abc' })
+    expect(cfg.code).toBe(2)
+    expect(cfg.err[0]).toMatch(/HTTP_PORT/)
+  }, 60_000)
+
+  it('migrate, demo-data, shop list, link-code, stock set and import, doctor', async () => {
+    expect((await run(['migrate'])).code).toBe(0)
+    const demo = await run(['demo-data', '--orders', '40', '--days', '5', '--seed', '3'])
+    expect(demo.err).toEqual([])
+    expect(demo.code).toBe(0)
+    expect(demo.out.join('\n')).toMatch(/synced shop \d+: 40 orders/)
+    const list = await run(['shop', 'list'])
+    expect(list.code).toBe(0)
+    const shopId = list.out[0].split(/\s+/)[0]
+    expect(list.out[0]).toMatch(/40 orders/)
+    const link = await run(['link-code', '--shop', shopId])
+    expect(link.code).toBe(0)
+    expect(link.out[0]).toMatch(/^[A-Z0-9]{10}$/)
+    const set = await run(['stock', 'set', '--shop', shopId, '--sku', 'CASE-BLK', '--qty', '7'])
+    expect(set.code).toBe(0)
+    expect(set.out[0]).toMatch(/CASE-BLK.*→ 7/)
+    const csv = join(dir, 'stock.csv')
+    writeFileSync(csv, 'seller_sku,quantity\nCASE-BLK,9\nMUG-350,3\n')
+    const imp = await run(['stock', 'import', '--shop', shopId, '--file', csv])
+    expect(imp.code).toBe(0)
+    expect(imp.out[0]).toMatch(/2 SKUs/)
+    const unknown = await run(['stock', 'set', '--shop', '000', '--sku', 'A', '--qty', '1'])
+    expect(unknown.code).toBe(2)
+    const doc = await run(['doctor'])
+    expect(doc.code).toBe(0)
+    expect(doc.out.at(-1)).toBe('all good')
+    // with another SECRET_KEY the stored tokens cannot be read: doctor says so and exits 1
+    const wrongKey = await run(['doctor'], { SECRET_KEY: 'another-secret-key-0123456789' })
+    expect(wrongKey.code).toBe(1)
+    expect(wrongKey.out.join('\n')).toMatch(/PROBLEM .*SECRET_KEY/)
+    // a sync without a TikTok app says what to set
+    const sync = await run(['sync'])
+    expect(sync.code).toBe(2)
+    expect(sync.err[0]).toMatch(/TIKTOK_APP_KEY/)
+  }, 300_000)
+})
