@@ -1,12 +1,13 @@
 /**
  * An outage switch in front of the Telegram Bot API stand-in: a loopback HTTP proxy that forwards
  * every request while `mode` is 'up', and otherwise answers without forwarding, in the Bot API's
- * error shape: HTTP 500, or HTTP 429 with `parameters.retry_after`. Counts what it refused.
+ * error shape: HTTP 500, or HTTP 429 with `parameters.retry_after`; or ('drop') closes the connection
+ * without an answer (a network error). Counts what it refused.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type OutageMode = 'up' | '500' | '429'
+export type OutageMode = 'up' | '500' | '429' | 'drop'
 
 export interface OutageProxy {
   url: string
@@ -22,6 +23,11 @@ export async function startOutageProxy(target: string): Promise<OutageProxy> {
   const t = new URL(target)
   const state = { mode: 'up' as OutageMode, retryAfter: 5, refused: 0, forwarded: 0 }
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (state.mode === 'drop') {
+      state.refused++
+      req.socket.destroy()
+      return
+    }
     if (state.mode !== 'up') {
       state.refused++
       req.resume()
