@@ -6,7 +6,7 @@
  * The burst is re-delivered from the start on every run, as the platform's webhook retries and the
  * pull sync do after a crash. The process exits 0 once every order is in and the outbox is empty.
  *
- * Environment: DATABASE_URL, SHOP_ID, ORDER_PREFIX, ORDERS, TG_TOKEN, TG_API_ROOT, DC_TOKEN, DC_API_URL.
+ * Environment: DATABASE_URL (PostgreSQL) or DATA_DIR (embedded PGlite on disk), SHOP_ID, ORDER_PREFIX, ORDERS, TG_TOKEN, TG_API_ROOT, DC_TOKEN, DC_API_URL.
  */
 import { inArray, sql } from 'drizzle-orm'
 import { openDatabase } from '../../db/database.js'
@@ -27,7 +27,7 @@ const env = (k: string) => {
 export const crashOrderId = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`
 
 async function main() {
-  const database = await openDatabase({ url: env('DATABASE_URL'), max: 8 })
+  const database = process.env.DATA_DIR ? await openDatabase({ dataDir: process.env.DATA_DIR }) : await openDatabase({ url: env('DATABASE_URL'), max: 8 })
   const { db } = database
   const shopId = env('SHOP_ID')
   const prefix = env('ORDER_PREFIX')
