@@ -158,6 +158,7 @@ export async function xlsxWriter(path: string, template: Template, locale: Local
   header.font = { bold: true }
   header.commit()
   const types = cols.map((c) => c.type)
+  let sinceYield = 0
   return {
     async write(rows) {
       for (const r of rows) {
@@ -166,6 +167,11 @@ export async function xlsxWriter(path: string, template: Template, locale: Local
         const row = ws.addRow(values)
         for (let j = 0; j < values.length; j++) if (values[j] !== null) row.getCell(j + 1).style = styles[j]
         row.commit()
+        // exceljs works synchronously: let the bot's other work run between slices of rows
+        if (++sinceYield >= 250) {
+          sinceYield = 0
+          await new Promise<void>((ok) => setImmediate(ok))
+        }
       }
       // let the zip stream drain before the next batch
       if (out.writableNeedDrain) await once(out, 'drain')
