@@ -104,7 +104,6 @@ export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncRepo
       report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
     }
   }
-  if (report.busy && report.ok) report.ok = true
   report.ms = performance.now() - t0
   deps.logger.info('shop sync done', { shopId, ok: report.ok, busy: report.busy, orders: report.orders.seen, cancellations: report.cancellations.seen, ms: Math.round(report.ms), error: report.error })
   return report
