@@ -4,8 +4,7 @@
  * Chinese, so resvg gets the Noto Sans SC font files and no system fonts (same picture everywhere).
  */
 import { Resvg } from '@resvg/resvg-js'
-import { parse, View } from 'vega'
-import { compile, type TopLevelSpec } from 'vega-lite'
+import type { TopLevelSpec } from 'vega-lite'
 import type { Locale } from '../assistant/types.js'
 import { CJK_FAMILY, cjkFontPath } from './cjk-font.js'
 import { subsetFontFile } from './font-subset.js'
@@ -80,6 +79,9 @@ export function lateChartSpec(points: DayPoint[], o: ChartOptions): TopLevelSpec
 
 /** The chart as SVG text. */
 export async function lateChartSvg(points: DayPoint[], o: ChartOptions): Promise<string> {
+  // Loaded on first use: importing vega-lite adds Set.prototype.toJSON, which breaks discord.js
+  // (its bundled node-inspect-extracted) when discord.js is imported afterwards, as `npm start` does.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')])
   const { spec } = compile(lateChartSpec(points, o))
   const view = new View(parse(spec), { renderer: 'none' })
   try {
