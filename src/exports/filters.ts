@@ -17,7 +17,7 @@ import {
   ymdString,
   zonedToUtc,
   type Ymd,
-} from './zoned-time.js'
+} from '../shared/zoned-time.js'
 
 export const TIME_FIELDS = ['created', 'paid'] as const
 export type TimeField = (typeof TIME_FIELDS)[number]

@@ -7,7 +7,7 @@ import type { Executor } from '../../db/database.js'
 import { AppError } from '../shared/errors.js'
 import { MAX_ORDERS, type ExportFilter } from './filters.js'
 import { ordersPerDay, ordersPerHour } from './query.js'
-import { addDays, startOfDay, type Ymd } from './zoned-time.js'
+import { addDays, startOfDay, type Ymd } from '../shared/zoned-time.js'
 
 export interface SplitRange {
   /** as the user types it: YYYY-MM-DD (inclusive) or YYYY-MM-DDTHH:MM (a time `to` is exclusive) */

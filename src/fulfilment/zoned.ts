@@ -1,35 +1,11 @@
-/** Wall-clock text of an instant in a time zone, and calendar-day keys, with nothing but Intl. */
-
-const cache = new Map<string, Intl.DateTimeFormat>()
-
-function parts(d: Date, timeZone: string): Record<string, string> {
-  let f = cache.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-    cache.set(timeZone, f)
-  }
-  return Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]))
-}
+/** Fulfilment's view of zoned time: wall-clock text, day keys, offsets and durations. */
+import { dayOf, wallMinutes, ymdString } from '../shared/zoned-time.js'
 
 /** "2026-11-20 16:05" in the zone. */
-export function formatDateTime(d: Date, timeZone: string): string {
-  const p = parts(d, timeZone)
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
-}
+export const formatDateTime = (d: Date, timeZone: string): string => wallMinutes(d, timeZone)
 
 /** "2026-11-20": the calendar day of the instant in the zone. */
-export function dayKey(d: Date, timeZone: string): string {
-  const p = parts(d, timeZone)
-  return `${p.year}-${p.month}-${p.day}`
-}
+export const dayKey = (d: Date, timeZone: string): string => ymdString(dayOf(d, timeZone))
 
 /** Short offset name of the zone at that instant, e.g. "GMT+8" or "UTC". */
 export function zoneLabel(d: Date, timeZone: string): string {

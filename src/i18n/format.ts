@@ -1,5 +1,6 @@
 /** Formatting for people: money (exact decimal strings), instants in a time zone, durations. */
 import type { Locale } from '../assistant/types.js'
+import { wallMinutes } from '../shared/zoned-time.js'
 import { t } from './index.js'
 
 /** `50.00 USD`: the decimal string as stored (never through a float). */
@@ -8,26 +9,9 @@ export function formatMoney(amount: string | null | undefined, currency: string)
   return currency ? `${amount} ${currency}` : amount
 }
 
-const dtf = new Map<string, Intl.DateTimeFormat>()
-
 /** `2026-11-20 16:00` in the zone (24-hour clock, the same for both languages), with the zone name. */
 export function formatInstant(at: Date | string, timeZone: string, withZone = true): string {
-  const d = typeof at === 'string' ? new Date(at) : at
-  let f = dtf.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-    dtf.set(timeZone, f)
-  }
-  const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]))
-  const text = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+  const text = wallMinutes(typeof at === 'string' ? new Date(at) : at, timeZone)
   return withZone ? `${text} (${timeZone})` : text
 }
 
@@ -43,12 +27,4 @@ export function formatDuration(ms: number, locale: Locale): string {
   return t(locale, 'duration.minutes', { m })
 }
 
-export function isTimeZone(tz: string): boolean {
-  if (!tz || tz.length > 64) return false
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}
+export { isTimeZone } from '../shared/zoned-time.js'

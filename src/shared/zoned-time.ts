@@ -1,6 +1,7 @@
 /**
- * Calendar days and wall-clock times in an IANA time zone, with nothing but Intl.
- * Export ranges are whole days in the channel's zone (R5), so a day's start is computed here.
+ * Calendar days and wall-clock times in an IANA time zone, with nothing but Intl. One module for
+ * the whole core: export ranges are whole days in the channel's zone (R5), pick lists and the late
+ * chart show times and days in it.
  */
 export interface Ymd {
   y: number
@@ -30,7 +31,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** true when `timeZone` is an IANA zone name this runtime knows (e.g. Asia/Shanghai, UTC). */
 export function isTimeZone(timeZone: string): boolean {
-  if (!timeZone || typeof timeZone !== 'string') return false
+  if (!timeZone || typeof timeZone !== 'string' || timeZone.length > 64) return false
   try {
     formatter(timeZone)
     return true
@@ -94,4 +95,9 @@ export function wallString(at: Date, timeZone: string): string {
   const w = wallClock(at, timeZone)
   const p = (n: number) => String(n).padStart(2, '0')
   return `${ymdString(w)} ${p(w.h)}:${p(w.mi)}:${p(w.s)}`
+}
+
+/** "2026-11-20 08:00" in the zone (no seconds). */
+export function wallMinutes(at: Date, timeZone: string): string {
+  return wallString(at, timeZone).slice(0, 16)
 }
