@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: runs each benchmark module (bench/*.bench.ts), prints its figures and writes
- * bench/RESULTS.md with the date and the machine. `npm run bench -- ingest exports` runs some.
+ * `npm run bench`: runs each benchmark module (bench/*.bench.ts) in a process of its own (so one
+ * module's memory, or a library that patches globals, never touches the next), prints its figures
+ * and writes bench/RESULTS.md with the date and the machine. `npm run bench -- ingest exports` runs some.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -20,6 +22,26 @@ export interface BenchModule {
 }
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
+
+// Child mode: run one module and hand its figures back as JSON on the last line.
+if (process.argv[2] === '--child') {
+  const mod = (await import(pathToFileURL(join(dir, process.argv[3])).href)) as { default: BenchModule }
+  const figures = await mod.default.run()
+  process.stdout.write('\n@@figures ' + JSON.stringify({ title: mod.default.title, figures }) + '\n')
+  process.exit(0)
+}
+
+async function runInChild(file: string): Promise<{ title: string; figures: Figure[] }> {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('@@figures '))
+  if (r.status !== 0 || !line) throw new Error(`exit ${r.status ?? r.signal}: ${(r.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`)
+  return JSON.parse(line.slice('@@figures '.length))
+}
+
 const only = process.argv.slice(2)
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
@@ -34,14 +56,16 @@ if (existsSync(resultsPath)) {
 }
 const sections = new Map<string, string>()
 for (const f of files) {
-  const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default: BenchModule }
-  console.log(`\n## ${mod.default.title} (${f})`)
+  let title = f
   let figures: Figure[]
   try {
-    figures = await mod.default.run()
+    const res = await runInChild(f)
+    title = res.title
+    figures = res.figures
+    console.log(`\n## ${title} (${f})`)
   } catch (err) {
-    console.log(`failed: ${(err as Error).stack}`)
-    sections.set(`## ${mod.default.title}`, `## ${mod.default.title}\n\nfailed: ${(err as Error).message}\n`)
+    console.log(`\n## ${f}\nfailed: ${(err as Error).message}`)
+    sections.set(`## ${f}`, `## ${f}\n\nfailed: ${(err as Error).message}\n`)
     continue
   }
   const lines = ['| figure | value | goal | |', '|---|---|---|---|']
@@ -51,7 +75,7 @@ for (const f of files) {
     console.log(`  ${x.name}: ${v}${x.unit ? ' ' + x.unit : ''}${x.goal ? `  (goal ${x.goal}: ${mark})` : ''}`)
     lines.push(`| ${x.name} | ${v}${x.unit ? ' ' + x.unit : ''} | ${x.goal ?? ''} | ${mark} |`)
   }
-  sections.set(`## ${mod.default.title}`, `## ${mod.default.title}\n\nRun: ${new Date().toISOString()} (${f})\n\n${lines.join('\n')}\n`)
+  sections.set(`## ${title}`, `## ${title}\n\nRun: ${new Date().toISOString()} (${f})\n\n${lines.join('\n')}\n`)
 }
 
 const header = `# Benchmark results\n\nLast run: ${new Date().toISOString()} · machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\nCommand: \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\`\n`
