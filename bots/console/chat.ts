@@ -9,6 +9,7 @@
  *   accept 2 | reject 2   (also a / r, 接受 / 拒绝)           Accept / Reject on message #2
  *   accept | reject                                          … on the latest message that has it
  */
+import type { ConsoleChatHandle } from '../../src/app.js'
 import { mkdir, rename, copyFile, rm } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { basename, join, resolve } from 'node:path'
@@ -40,16 +41,8 @@ export interface ConsoleChatOptions {
   defaults?: { locale: Locale; timeZone: string }
 }
 
-export interface ConsoleChat {
-  port: ChatPort
-  channel: ChannelRef
-  actor: Actor
-  /** handles one typed line (what the reader does for each line) */
-  handleLine(line: string): Promise<void>
-  /** resolves when every line read so far has been handled */
-  idle(): Promise<void>
-  stop(): Promise<void>
-}
+/** What the app holds of the terminal chat (the contract lives in the composition root). */
+export type ConsoleChat = ConsoleChatHandle
 
 interface Pressable {
   action: Action

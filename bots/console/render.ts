@@ -4,6 +4,7 @@
  * Buyer text reaches a terminal here, so control characters (ANSI escapes that could rewrite the
  * screen, carriage returns, bells) are made visible instead of being obeyed.
  */
+import { wallMinutes } from '../../src/shared/zoned-time.js'
 import type { Locale } from '../../src/assistant/types.js'
 import type { Button, Inline, Line, NeutralMessage, Tone } from '../../src/notifications/message.js'
 
@@ -29,16 +30,7 @@ export function sanitize(text: string): string {
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
-const dtf = new Map<string, Intl.DateTimeFormat>()
-function formatIn(at: Date, timeZone: string): string {
-  let f = dtf.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    dtf.set(timeZone, f)
-  }
-  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]))
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
-}
+const formatIn = (at: Date, timeZone: string): string => wallMinutes(at, timeZone)
 
 function relative(at: Date, now: Date, locale: Locale): string {
   const diff = at.getTime() - now.getTime()

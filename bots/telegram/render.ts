@@ -4,6 +4,7 @@
  * core's compact action encoding (≤ 64 bytes). Messages over Telegram's 4,096 characters are split
  * at line boundaries (buttons on the last part); one line that alone is too long is cut with "…".
  */
+import { wallMinutes } from '../../src/shared/zoned-time.js'
 import type { Locale } from '../../src/assistant/types.js'
 import { encodeAction } from '../../src/notifications/actions.js'
 import type { Button, Inline, Line, NeutralMessage, Tone } from '../../src/notifications/message.js'
@@ -35,17 +36,8 @@ export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replac
 
 const TONE_ICON: Record<Tone, string> = { info: '', success: '✅ ', warning: '⚠️ ', danger: '⛔ ' }
 
-const dtf = new Map<string, Intl.DateTimeFormat>()
 /** `2026-11-20 16:00` in the zone, 24-hour clock. */
-export function formatInstantIn(at: Date, timeZone: string): string {
-  let f = dtf.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    dtf.set(timeZone, f)
-  }
-  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]))
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
-}
+export const formatInstantIn = (at: Date, timeZone: string): string => wallMinutes(at, timeZone)
 
 const rtfs = new Map<Locale, Intl.RelativeTimeFormat>()
 function relative(at: Date, now: Date, locale: Locale): string {
