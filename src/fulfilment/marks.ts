@@ -64,11 +64,18 @@ export async function markOrder(tx: Executor, input: MarkInput): Promise<{ chang
   return { changed: true, at: input.at }
 }
 
+/** The label and packed marks a platform status proves (shipment arranged), as column values: stored
+ * with coalesce, so a mark we already hold keeps its time. Hand-over comes with the order row itself. */
+export function platformMarks(platformStatus: string, at: Date): { labelPrintedAt: Date | null; packedAt: Date | null } {
+  const arranged = isShipmentArranged(platformStatus)
+  return { labelPrintedAt: arranged ? at : null, packedAt: arranged ? at : null }
+}
+
 /** Marks that the platform's status proves (shipment arranged → label and packed; collected → handed over). */
 export async function applyPlatformMarks(tx: Executor, orderId: string, platformStatus: string, at: Date): Promise<void> {
   const set: Record<string, unknown> = {}
   const iso = at.toISOString()
-  if (isShipmentArranged(platformStatus)) {
+  if (platformMarks(platformStatus, at).packedAt) {
     set.labelPrintedAt = sql`coalesce(${orders.labelPrintedAt}, ${iso}::timestamptz)`
     set.packedAt = sql`coalesce(${orders.packedAt}, ${iso}::timestamptz)`
   }

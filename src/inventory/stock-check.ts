@@ -45,28 +45,29 @@ export async function reservedUnits(tx: Executor, shopId: string, skus: string[]
   return new Map(res.map((r) => [r.sku, Number(r.n)]))
 }
 
-export async function checkOrderStock(tx: Executor, orderId: string): Promise<StockCheck> {
-  const [order] = await tx.select({ shopId: orders.shopId }).from(orders).where(eq(orders.id, orderId))
-  if (!order) return { ok: false, lines: [] }
-  const items = await tx.select().from(orderLineItems).where(eq(orderLineItems.orderId, orderId)).orderBy(orderLineItems.id)
+/** A line item as the stock check reads it. */
+export type StockItem = { id: string; sellerSku: string; skuId: string; productName: string }
+
+/** Does an order in this state hold units on our shelves for its buyer? */
+export const reservesStock = (status: string, handedOverAt: Date | null | undefined): boolean =>
+  (RESERVING_STATUSES as readonly string[]).includes(status) && !handedOverAt
+
+/** Units per SKU of a list of line items. */
+export function unitsBySku(items: { sellerSku: string; skuId: string }[]): Map<string, number> {
+  const m = new Map<string, number>()
+  for (const li of items) m.set(skuKey(li), (m.get(skuKey(li)) ?? 0) + 1)
+  return m
+}
+
+/** The check itself: the order's items (in line-item id order) against stock on hand and units reserved by other orders. */
+export function evaluateStock(items: StockItem[], onHand: Map<string, number>, reserved: Map<string, number>): StockCheck {
   const wanted = new Map<string, StockLine>()
-  for (const li of items) {
+  for (const li of [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const key = skuKey(li)
     const line = wanted.get(key) ?? { sellerSku: key, skuId: li.skuId, name: li.productName, quantity: 0, result: 'unknown', onHand: null, available: null, shortBy: 0 }
     line.quantity++
     wanted.set(key, line)
   }
-  const skus = [...wanted.keys()].sort()
-  const levels = skus.length
-    ? await tx
-        .select()
-        .from(stockLevels)
-        .where(and(eq(stockLevels.shopId, order.shopId), inArray(stockLevels.sellerSku, skus)))
-        .orderBy(stockLevels.sellerSku)
-        .for('update')
-    : []
-  const onHand = new Map(levels.map((l) => [l.sellerSku, l.onHand]))
-  const reserved = await reservedUnits(tx, order.shopId, skus, orderId)
   let ok = true
   for (const line of wanted.values()) {
     const have = onHand.get(line.sellerSku)
@@ -83,9 +84,87 @@ export async function checkOrderStock(tx: Executor, orderId: string): Promise<St
   return { ok, lines: [...wanted.values()] }
 }
 
+/** Stock on hand of the shop's SKUs, the rows locked (in SKU order) so concurrent checks serialise. */
+async function lockOnHand(tx: Executor, shopId: string, skus: string[]): Promise<Map<string, number>> {
+  if (!skus.length) return new Map()
+  const levels = await tx
+    .select({ sellerSku: stockLevels.sellerSku, onHand: stockLevels.onHand })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.shopId, shopId), inArray(stockLevels.sellerSku, [...skus].sort())))
+    .orderBy(stockLevels.sellerSku)
+    .for('update')
+  return new Map(levels.map((l) => [l.sellerSku, l.onHand]))
+}
+
+export async function checkOrderStock(tx: Executor, orderId: string): Promise<StockCheck> {
+  const [order] = await tx.select({ shopId: orders.shopId }).from(orders).where(eq(orders.id, orderId))
+  if (!order) return { ok: false, lines: [] }
+  const items = await tx.select().from(orderLineItems).where(eq(orderLineItems.orderId, orderId))
+  const skus = [...unitsBySku(items).keys()]
+  const onHand = await lockOnHand(tx, order.shopId, skus)
+  return evaluateStock(items, onHand, await reservedUnits(tx, order.shopId, skus, orderId))
+}
+
 /** Runs the check and stores it on the order. */
 export async function storeStockCheck(tx: Executor, orderId: string, now: Date): Promise<StockCheck> {
   const check = await checkOrderStock(tx, orderId)
   await tx.update(orders).set({ stockCheck: check, stockCheckedAt: now }).where(eq(orders.id, orderId))
   return check
+}
+
+/** One order of a page, for checks made as if the page were stored one order after another. */
+export interface PageStockEntry {
+  orderId: string
+  /** its line items after the page */
+  items: StockItem[]
+  /** units per SKU it reserved before the page, and reserves after it */
+  before: Map<string, number>
+  after: Map<string, number>
+  /** check this order (it became paid and is to be shipped) */
+  check: boolean
+}
+
+/**
+ * Stock checks for the orders of a page that need one, each seeing what it would have seen had the
+ * page been stored one order at a time in page order: the orders before it as they are now, the
+ * orders after it as they were. Call after the page is written; stores the checks.
+ */
+export async function storePageStockChecks(tx: Executor, shopId: string, page: PageStockEntry[], now: Date): Promise<Map<string, StockCheck>> {
+  const out = new Map<string, StockCheck>()
+  const skus = [...new Set(page.filter((e) => e.check).flatMap((e) => e.items.map(skuKey)))]
+  if (!skus.length) return out
+  const onHand = await lockOnHand(tx, shopId, skus)
+  const now_ = await reservedUnits(tx, shopId, skus)
+  // walking back from the end: `later` = what the orders after this one changed (after − before)
+  const later = new Map<string, number>()
+  for (let i = page.length - 1; i >= 0; i--) {
+    const e = page[i]
+    if (e.check) {
+      const reserved = new Map<string, number>()
+      for (const sku of unitsBySku(e.items).keys()) reserved.set(sku, (now_.get(sku) ?? 0) - (e.after.get(sku) ?? 0) - (later.get(sku) ?? 0))
+      out.set(e.orderId, evaluateStock(e.items, onHand, reserved))
+    }
+    for (const [sku, n] of e.after) later.set(sku, (later.get(sku) ?? 0) + n)
+    for (const [sku, n] of e.before) later.set(sku, (later.get(sku) ?? 0) - n)
+  }
+  const list = [...out].map(([id, c]) => ({ id, c }))
+  await tx.execute(sql`update ${orders} o set stock_check = v.c, stock_checked_at = ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(list)}::jsonb) as v(id text, c jsonb) where o.id = v.id`)
+  return out
+}
+
+/** Units per SKU each of these orders reserves now (read before a page rewrites their items). */
+export async function reservedByOrders(tx: Executor, orderIds: string[]): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>()
+  if (!orderIds.length) return out
+  const res = await tx
+    .select({ orderId: orderLineItems.orderId, sellerSku: orderLineItems.sellerSku, skuId: orderLineItems.skuId })
+    .from(orderLineItems)
+    .where(inArray(orderLineItems.orderId, orderIds))
+  for (const r of res) {
+    const m = out.get(r.orderId) ?? new Map<string, number>()
+    m.set(skuKey(r), (m.get(skuKey(r)) ?? 0) + 1)
+    out.set(r.orderId, m)
+  }
+  return out
 }

@@ -55,25 +55,47 @@ export async function channelsFollowing(tx: Executor, shopId: string): Promise<C
   return rows.map((r) => toChannelInfo(r.c))
 }
 
+/** One logical message for every channel following a shop. */
+export interface ShopMessage {
+  /** dedupe key per channel: `${dedupeKeyBase}@${channelId}` */
+  dedupeKeyBase: string
+  refKey?: string
+  build: (ch: ChannelInfo) => NeutralMessage
+}
+
 /**
- * One message per channel following the shop, each built in that channel's language and zone.
- * Dedupe key per channel: `${dedupeKeyBase}@${channelId}`. Returns how many rows were new.
+ * Each message once per channel following the shop, built in that channel's language and zone, in
+ * one multi-row insert (rows in the order given: message by message, channel by channel). Returns
+ * how many rows were new.
  */
-export async function enqueueForShop(
+export async function enqueueManyForShop(tx: Executor, shopId: string, messages: ShopMessage[], kind: 'post' | 'edit' = 'post'): Promise<number> {
+  if (!messages.length) return 0
+  const chans = await channelsFollowing(tx, shopId)
+  const values = messages.flatMap((m) =>
+    chans.map((ch) => ({
+      channelId: ch.id,
+      dedupeKey: `${m.dedupeKeyBase}@${ch.id}`,
+      kind,
+      refKey: m.refKey ?? null,
+      payload: m.build(ch),
+      // due at once, whatever the clock says
+      nextAttemptAt: new Date(0),
+    })),
+  )
+  if (!values.length) return 0
+  const rows = await tx.insert(outbox).values(values).onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id })
+  return rows.length
+}
+
+/** One message per channel following the shop (see enqueueManyForShop). */
+export const enqueueForShop = (
   tx: Executor,
   shopId: string,
   dedupeKeyBase: string,
   refKey: string | undefined,
   build: (ch: ChannelInfo) => NeutralMessage,
   kind: 'post' | 'edit' = 'post',
-): Promise<number> {
-  let n = 0
-  for (const ch of await channelsFollowing(tx, shopId)) {
-    const id = await enqueue(tx, { channelId: ch.id, dedupeKey: `${dedupeKeyBase}@${ch.id}`, kind, refKey, payload: build(ch) })
-    if (id !== null) n++
-  }
-  return n
-}
+): Promise<number> => enqueueManyForShop(tx, shopId, [{ dedupeKeyBase, refKey, build }], kind)
 
 /** An edit of a logical message in every channel that shows it (i.e. follows the shop). */
 export const enqueueEditForShop = (

@@ -183,6 +183,44 @@ const snapshot = (r: Pick<OrderRow, 'status' | 'platformStatus' | 'isBuyerReques
   updateTime: r.updateTime,
 })
 
+/** What an order row we hold looks like to ingest (the columns it compares and keeps). */
+export type HeldOrder = Pick<OrderRow, 'shopId' | 'status' | 'platformStatus' | 'isBuyerRequestCancel' | 'paidTime' | 'updateTime' | 'handedOverAt'>
+
+/**
+ * What storing `row` over `held` (the row we hold, if any) means: inserted, updated, unchanged or
+ * stale, and the events it raises. Pure: the caller writes. An order of another shop is refused.
+ */
+export function judgeIngest(shopId: string, row: NewOrderRow, held: HeldOrder | undefined, unknownStatus: boolean): IngestResult {
+  const current = snapshot(row as OrderRow)
+  if (!held) return { outcome: 'inserted', orderId: row.id, shopId, previous: null, current, becamePaid: row.paidTime != null, statusChanged: true, unknownStatus }
+  if (held.shopId !== shopId) throw badInput(`order ${row.id} belongs to another shop`, { orderId: row.id })
+  const previous = snapshot(held)
+  const base = { orderId: row.id, shopId, previous, unknownStatus }
+  if (row.updateTime!.getTime() < held.updateTime.getTime()) return { ...base, outcome: 'stale', current: previous, becamePaid: false, statusChanged: false }
+  if (row.updateTime!.getTime() === held.updateTime.getTime()) return { ...base, outcome: 'unchanged', current: previous, becamePaid: false, statusChanged: false }
+  return {
+    ...base,
+    outcome: 'updated',
+    current,
+    becamePaid: held.paidTime == null && row.paidTime != null,
+    statusChanged: held.status !== row.status || held.platformStatus !== row.platformStatus,
+  }
+}
+
+/** The hand-over time to store: ours stays; a platform status that proves collection sets it. */
+export const handedOverAtFor = (row: NewOrderRow, held: Pick<HeldOrder, 'handedOverAt'> | undefined, now: Date): Date | null =>
+  held?.handedOverAt ?? (isHandedOver(row.platformStatus!) ? (row.collectionTime ?? now) : null)
+
+/** The shop's deadline settings (for the due times of its orders); not found → error. */
+export async function shopDeadlineSettings(tx: Executor, shopId: string) {
+  const [shop] = await tx
+    .select({ packByHours: shops.packByHours, handoverByHours: shops.handoverByHours, cancelAnswerHours: shops.cancelAnswerHours })
+    .from(shops)
+    .where(eq(shops.id, shopId))
+  if (!shop) throw notFound(`shop ${shopId} is not known`, { shopId })
+  return shop
+}
+
 /**
  * Stores a platform order for a shop. Call inside a transaction: the row is locked while it is
  * compared, so a webhook and a sync racing on one order decide once.
@@ -190,55 +228,56 @@ const snapshot = (r: Pick<OrderRow, 'status' | 'platformStatus' | 'isBuyerReques
 export async function ingestOrder(tx: Executor, shopId: string, input: unknown, now: Date = new Date()): Promise<IngestResult> {
   validatePlatformOrder(input)
   const o = input
-  const [shop] = await tx
-    .select({ packByHours: shops.packByHours, handoverByHours: shops.handoverByHours, cancelAnswerHours: shops.cancelAnswerHours })
-    .from(shops)
-    .where(eq(shops.id, shopId))
-  if (!shop) throw notFound(`shop ${shopId} is not known`, { shopId })
-  const row = toOrderRow(shopId, o, shop)
-  const current = snapshot(row as OrderRow)
+  const row = toOrderRow(shopId, o, await shopDeadlineSettings(tx, shopId))
   const unknownStatus = normalizePlatformStatus(o.status) === null
 
   let [existing] = await tx.select().from(orders).where(eq(orders.id, o.id)).for('update')
   if (!existing) {
-    if (isHandedOver(row.platformStatus)) row.handedOverAt = row.collectionTime ?? now
+    row.handedOverAt = handedOverAtFor(row, undefined, now)
     const inserted = await tx.insert(orders).values(row).onConflictDoNothing().returning({ id: orders.id })
     if (inserted.length) {
       await writeChildren(tx, shopId, o, true)
-      return { outcome: 'inserted', orderId: o.id, shopId, previous: null, current, becamePaid: row.paidTime != null, statusChanged: true, unknownStatus }
+      return judgeIngest(shopId, row, undefined, unknownStatus)
     }
     ;[existing] = await tx.select().from(orders).where(eq(orders.id, o.id)).for('update')
   }
-  if (existing.shopId !== shopId) throw badInput(`order ${o.id} belongs to another shop`, { orderId: o.id })
-  const previous = snapshot(existing)
-  const base = { orderId: o.id, shopId, previous, unknownStatus }
-  if (row.updateTime!.getTime() < existing.updateTime.getTime())
-    return { ...base, outcome: 'stale', current: previous, becamePaid: false, statusChanged: false }
-  if (row.updateTime!.getTime() === existing.updateTime.getTime())
-    return { ...base, outcome: 'unchanged', current: previous, becamePaid: false, statusChanged: false }
+  const result = judgeIngest(shopId, row, existing, unknownStatus)
+  if (result.outcome !== 'updated') return result
 
   // Our own marks stay; a platform fact may set a mark we did not have.
   const { id: _id, shopId: _shop, ...changes } = row
   await tx
     .update(orders)
-    .set({
-      ...changes,
-      handedOverAt: existing.handedOverAt ?? (isHandedOver(row.platformStatus) ? (row.collectionTime ?? now) : null),
-      updatedAt: now,
-    })
+    .set({ ...changes, handedOverAt: handedOverAtFor(row, existing, now), updatedAt: now })
     .where(eq(orders.id, o.id))
   await writeChildren(tx, shopId, o, false)
-  return {
-    ...base,
-    outcome: 'updated',
-    current,
-    becamePaid: existing.paidTime == null && row.paidTime != null,
-    statusChanged: existing.status !== row.status || existing.platformStatus !== row.platformStatus,
-  }
+  return result
+}
+
+export type PackageRow = typeof packages.$inferInsert
+
+/** The line items and packages of a platform order, as rows (one package row per package id). */
+export function childRows(shopId: string, o: PlatformOrder): { items: ReturnType<typeof toLineItemRows>; packages: PackageRow[] } {
+  const items = toLineItemRows(o.id, o)
+  const packageIds = new Set<string>([
+    ...(o.packages ?? []).map((p) => str(p?.id)).filter(Boolean),
+    ...items.map((i) => i.packageId).filter((x): x is string => !!x),
+  ])
+  const pkgs = [...packageIds].map((pid): PackageRow => {
+    const li = items.find((i) => i.packageId === pid)
+    return {
+      id: pid,
+      shopId,
+      status: li?.packageStatus ?? '',
+      trackingNumber: li?.trackingNumber || str(o.tracking_number),
+      shippingProviderName: li?.shippingProviderName || str(o.shipping_provider),
+    }
+  })
+  return { items, packages: pkgs }
 }
 
 async function writeChildren(tx: Executor, shopId: string, o: PlatformOrder, fresh: boolean): Promise<void> {
-  const items = toLineItemRows(o.id, o)
+  const { items, packages: pkgs } = childRows(shopId, o)
   if (!fresh) await tx.delete(orderLineItems).where(eq(orderLineItems.orderId, o.id))
   if (items.length) {
     await tx
@@ -246,19 +285,7 @@ async function writeChildren(tx: Executor, shopId: string, o: PlatformOrder, fre
       .values(items)
       .onConflictDoUpdate({ target: orderLineItems.id, set: { orderId: o.id } })
   }
-  const packageIds = new Set<string>([
-    ...(o.packages ?? []).map((p) => str(p?.id)).filter(Boolean),
-    ...items.map((i) => i.packageId).filter((x): x is string => !!x),
-  ])
-  for (const pid of packageIds) {
-    const li = items.find((i) => i.packageId === pid)
-    const pkg = {
-      id: pid,
-      shopId,
-      status: li?.packageStatus ?? '',
-      trackingNumber: li?.trackingNumber || str(o.tracking_number),
-      shippingProviderName: li?.shippingProviderName || str(o.shipping_provider),
-    }
+  for (const pkg of pkgs) {
     await tx
       .insert(packages)
       .values(pkg)
@@ -266,6 +293,6 @@ async function writeChildren(tx: Executor, shopId: string, o: PlatformOrder, fre
         target: packages.id,
         set: { status: pkg.status, trackingNumber: pkg.trackingNumber, shippingProviderName: pkg.shippingProviderName, updatedAt: new Date() },
       })
-    await tx.insert(orderPackages).values({ orderId: o.id, packageId: pid }).onConflictDoNothing()
+    await tx.insert(orderPackages).values({ orderId: o.id, packageId: pkg.id }).onConflictDoNothing()
   }
 }

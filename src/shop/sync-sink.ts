@@ -1,6 +1,6 @@
 /**
  * Where synced and webhook-delivered platform records go: the workflow core's use cases
- * (processPlatformOrder / processPlatformCancellation), which store the record and raise the
+ * (processPlatformOrder, processPlatformOrderPage / processPlatformCancellation), which store the record and raise the
  * follow-ups (stock check, notifications) in one transaction, idempotently.
  */
 import type { Db, Executor } from '../../db/database.js'
@@ -9,11 +9,14 @@ import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
 import { processPlatformCancellation } from '../workflow/process-cancellation.js'
 import { processPlatformOrder } from '../workflow/process-order.js'
+import { processPlatformOrderPage, type OrderPageResult } from '../workflow/process-order-page.js'
 import type { PlatformCancellation } from './port.js'
 
 export interface PlatformSink {
   /** `tx`: run inside this open transaction (as a savepoint) instead of a transaction of its own */
   order(shopId: string, order: PlatformOrder, tx?: Executor): Promise<void>
+  /** a page of orders in one transaction (malformed ones are reported, not thrown) */
+  orderPage(shopId: string, orders: PlatformOrder[]): Promise<OrderPageResult>
   cancellation(shopId: string, c: PlatformCancellation, tx?: Executor): Promise<void>
 }
 
@@ -23,6 +26,7 @@ export function workflowSink(deps: { db: Db; clock: Clock; logger: Logger; kick?
     async order(shopId, order, tx) {
       await processPlatformOrder(tx ? { ...deps, db: tx as Db } : deps, shopId, order)
     },
+    orderPage: (shopId, list) => processPlatformOrderPage(deps, shopId, list),
     async cancellation(shopId, c, tx) {
       await processPlatformCancellation(tx ? { ...deps, db: tx as Db } : deps, shopId, c)
     },

@@ -2,7 +2,7 @@
  * Pull sync (reference §2.5): webhooks can be lost, so orders are also pulled on a schedule.
  *
  * Orders: Get Order List by `update_time` in [cursor − overlap, now], 100 a page, oldest first; each
- * order goes to the workflow core (idempotent). Cancellations: every pending buyer request (Search
+ * page goes to the workflow core in one transaction (idempotent; processPlatformOrderPage). Cancellations: every pending buyer request (Search
  * Cancellations, status PENDING) and every cancellation updated in the same kind of window.
  *
  * The cursor lives in `sync_state` and moves only after a page is stored, so a crash or an outage
@@ -11,15 +11,14 @@
  * `sync_state` claimed by one UPDATE (crash-safe: it expires), renewed with every page.
  */
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db, Executor } from '../../db/database.js'
-import { orders, shops, syncState } from '../../db/schema.js'
+import { shops, syncState } from '../../db/schema.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
 import { isAppError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { Page, PlatformCancellation, ShopPort } from './port.js'
-import { bulkInsertQuietOrders } from './sync-bulk.js'
 import type { PlatformSink } from './sync-sink.js'
 
 export interface SyncOptions {
@@ -31,8 +30,9 @@ export interface SyncOptions {
   pageSize: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
-  /** write never-seen finished orders of a page in bulk (default true; see sync-bulk.ts) */
-  bulk: boolean
+  /** store a page of orders with multi-row statements (default true; processPlatformOrderPage);
+   * false: one order at a time through processPlatformOrder (the reference path) */
+  batch: boolean
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -40,7 +40,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   initialLookbackMs: 90 * 24 * 3_600_000,
   pageSize: 100,
   leaseMs: 5 * 60_000,
-  bulk: true,
+  batch: true,
 }
 
 export interface SyncDeps {
@@ -64,8 +64,8 @@ export interface KindReport {
   rejected: number
   /** records we already held at that update time (skipped without a write) */
   unchanged: number
-  /** new finished orders written in bulk (nothing to tell anyone) */
-  bulk: number
+  /** records we did not hold, or held at an older update time: stored */
+  stored: number
 }
 
 export interface SyncReport {
@@ -81,7 +81,7 @@ export interface SyncReport {
 }
 
 const processId = randomUUID()
-const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0, unchanged: 0, bulk: 0 })
+const emptyKind = (): KindReport => ({ pages: 0, seen: 0, rejected: 0, unchanged: 0, stored: 0 })
 const toSec = (d: Date) => Math.floor(d.getTime() / 1000)
 
 class LostLease extends Error {
@@ -190,43 +190,34 @@ function prefetch<T>(f: () => Promise<Page<T>>): Promise<Page<T>> {
  * of one per record. A malformed record (bad_input) is logged and skipped; anything else rolls the
  * page back and stops the sync (the cursor has not moved past it).
  */
-async function storePage<T>(deps: SyncDeps, report: KindReport, items: T[], store: (item: T, tx: Executor) => Promise<void>, skip?: (tx: Executor, items: T[]) => Promise<T[]>): Promise<void> {
+async function storePage<T>(deps: SyncDeps, report: KindReport, items: T[], store: (item: T, tx: Executor) => Promise<void>): Promise<void> {
   if (!items.length) return
   await deps.db.transaction(async (tx) => {
-    const todo = skip ? await skip(tx, items) : items
-    for (const it of todo) {
+    for (const it of items) {
       try {
         await tx.transaction((sp) => store(it, sp))
+        report.stored++
       } catch (err) {
         if (!isAppError(err, 'bad_input')) throw err
-        report.rejected++
-        deps.logger.warn('platform record skipped', { err })
+        reject(deps, report, err)
       }
     }
   })
 }
 
-/**
- * Orders we already hold at this update_time or newer need nothing (a re-run is reads only); orders we
- * have never seen that are finished go in bulk; the rest go through the core one by one.
- */
-function prepareOrders(deps: SyncDeps, shopId: string, report: KindReport) {
-  return async (tx: Executor, items: PlatformOrder[]): Promise<PlatformOrder[]> => {
-    const ids = [...new Set(items.map((o) => (o && typeof o.id === 'string' ? o.id : '')).filter(Boolean))]
-    if (!ids.length) return items
-    const held = await tx.select({ id: orders.id, updateTime: orders.updateTime }).from(orders).where(inArray(orders.id, ids))
-    const known = new Map(held.map((r) => [r.id, r.updateTime.getTime()]))
-    const todo = items.filter((o) => {
-      const t = known.get(o?.id)
-      return t === undefined || !(Number(o.update_time) * 1000 <= t)
-    })
-    report.unchanged += items.length - todo.length
-    if (!opts(deps).bulk) return todo
-    const fresh = todo.filter((o) => !known.has(o?.id))
-    const done = fresh.length ? await bulkInsertQuietOrders(tx, shopId, fresh, deps.clock.now()) : new Set<string>()
-    report.bulk += done.size
-    return done.size ? todo.filter((o) => !done.has(o?.id)) : todo
-  }
+function reject(deps: SyncDeps, report: KindReport, err: unknown) {
+  report.rejected++
+  deps.logger.warn('platform record skipped', { err })
+}
+
+/** A page of orders through the workflow core's page use case: repeats cost one read, the rest a few multi-row writes. */
+async function storeOrderPage(deps: SyncDeps, shopId: string, report: KindReport, items: PlatformOrder[]): Promise<void> {
+  if (!items.length) return
+  if (!opts(deps).batch) return storePage(deps, report, items, (o, tx) => deps.sink.order(shopId, o, tx))
+  const r = await deps.sink.orderPage(shopId, items)
+  report.stored += r.stored
+  report.unchanged += r.unchanged
+  for (const x of r.rejected) reject(deps, report, x.error)
 }
 
 async function windowed<T extends { update_time?: unknown }>(
@@ -234,8 +225,7 @@ async function windowed<T extends { update_time?: unknown }>(
   lease: Lease,
   report: KindReport,
   fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
-  store: (item: T, tx: Executor) => Promise<void>,
-  skip?: (tx: Executor, items: T[]) => Promise<T[]>,
+  storeItems: (items: T[]) => Promise<void>,
 ): Promise<void> {
   const o = opts(deps)
   const now = deps.clock.now()
@@ -253,7 +243,7 @@ async function windowed<T extends { update_time?: unknown }>(
       const token = page.nextPageToken
       next = prefetch(() => fetchPage(ge, lt, token))
     }
-    await storePage(deps, report, page.items, store, skip)
+    await storeItems(page.items)
     // oldest first: everything not stored yet was updated at or after the newest time on this page
     let newest = cursor?.getTime() ?? 0
     for (const it of page.items) {
@@ -275,8 +265,7 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     lease,
     report,
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
-    (order, tx) => deps.sink.order(shopId, order, tx),
-    prepareOrders(deps, shopId, report),
+    (items) => storeOrderPage(deps, shopId, report, items),
   )
 }
 
@@ -299,7 +288,7 @@ async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, r
     lease,
     report,
     (ge, lt, t) => deps.shop.searchCancellations(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: 50, pageToken: t }),
-    store,
+    (items) => storePage(deps, report, items, store),
   )
 }
 

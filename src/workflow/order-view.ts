@@ -23,11 +23,8 @@ export interface OrderView {
   openRequest: CancellationRow | null
 }
 
-export async function loadOrderView(db: Executor, orderId: string, shopIds?: string[]): Promise<OrderView | null> {
-  const where = shopIds ? and(eq(orders.id, orderId), inArray(orders.shopId, shopIds.length ? shopIds : [''])) : eq(orders.id, orderId)
-  const [row] = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(where)
-  if (!row) return null
-  const lines = await db.select().from(orderLineItems).where(eq(orderLineItems.orderId, orderId)).orderBy(orderLineItems.id)
+/** Line items grouped by SKU, in line-item order. */
+function groupItems(lines: (typeof orderLineItems.$inferSelect)[]): ItemGroup[] {
   const groups = new Map<string, ItemGroup>()
   for (const li of lines) {
     const key = skuKey(li)
@@ -35,11 +32,43 @@ export async function loadOrderView(db: Executor, orderId: string, shopIds?: str
     g.quantity++
     groups.set(key, g)
   }
+  return [...groups.values()]
+}
+
+export async function loadOrderView(db: Executor, orderId: string, shopIds?: string[]): Promise<OrderView | null> {
+  const where = shopIds ? and(eq(orders.id, orderId), inArray(orders.shopId, shopIds.length ? shopIds : [''])) : eq(orders.id, orderId)
+  const [row] = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(where)
+  if (!row) return null
+  const lines = await db.select().from(orderLineItems).where(eq(orderLineItems.orderId, orderId)).orderBy(orderLineItems.id)
   const [openRequest] = await db
     .select()
     .from(cancellations)
     .where(and(eq(cancellations.orderId, orderId), inArray(cancellations.state, ['pending', 'deciding'])))
     .orderBy(desc(cancellations.requestedAt))
     .limit(1)
-  return { order: row.o, shopName: row.shopName, shopRegion: row.region, items: [...groups.values()], openRequest: openRequest ?? null }
+  return { order: row.o, shopName: row.shopName, shopRegion: row.region, items: groupItems(lines), openRequest: openRequest ?? null }
+}
+
+/** The views of many orders in three queries (a page of new orders). */
+export async function loadOrderViews(db: Executor, orderIds: string[]): Promise<Map<string, OrderView>> {
+  const out = new Map<string, OrderView>()
+  if (!orderIds.length) return out
+  const found = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(inArray(orders.id, orderIds))
+  const lines = await db.select().from(orderLineItems).where(inArray(orderLineItems.orderId, orderIds)).orderBy(orderLineItems.orderId, orderLineItems.id)
+  const requests = await db
+    .select()
+    .from(cancellations)
+    .where(and(inArray(cancellations.orderId, orderIds), inArray(cancellations.state, ['pending', 'deciding'])))
+    .orderBy(desc(cancellations.requestedAt))
+  const linesOf = new Map<string, typeof lines>()
+  for (const l of lines) {
+    const list = linesOf.get(l.orderId)
+    if (list) list.push(l)
+    else linesOf.set(l.orderId, [l])
+  }
+  for (const r of found) {
+    const openRequest = requests.find((c) => c.orderId === r.o.id) ?? null
+    out.set(r.o.id, { order: r.o, shopName: r.shopName, shopRegion: r.region, items: groupItems(linesOf.get(r.o.id) ?? []), openRequest })
+  }
+  return out
 }

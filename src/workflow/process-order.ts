@@ -4,20 +4,55 @@
  * Later status changes that matter update that message (cancelled, shipped) and close what they end.
  */
 import { and, eq, inArray } from 'drizzle-orm'
+import type { Executor } from '../../db/database.js'
 import { cancellations } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { cancelRefKey, outcomeMessage } from '../cancellations/messages.js'
 import { applyPlatformMarks } from '../fulfilment/marks.js'
 import { storeStockCheck } from '../inventory/stock-check.js'
-import { enqueueEditForShop, enqueueForShop } from '../notifications/outbox.js'
+import { enqueueEditForShop, enqueueManyForShop } from '../notifications/outbox.js'
 import { ingestOrder, type IngestResult } from '../orders/ingest.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import { newOrderMessage, orderUpdateMessage } from './order-messages.js'
-import { loadOrderView } from './order-view.js'
+import { loadOrderView, loadOrderViews } from './order-view.js'
 
 export const orderRefKey = (orderId: string) => `order:${orderId}`
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
+
+/** What a stored order change calls for beyond storing it. */
+export type FollowUp =
+  /** nothing (a repeat, an older version, a change nobody needs to hear about) */
+  | 'none'
+  /** it became paid and is to be shipped: stock check and a "new order" message */
+  | 'new_order'
+  /** a paid order was cancelled or shipped: close its pending request, update its message */
+  | 'closed'
+  /** out of the remorse window (on hold → to ship): the message gets its buttons */
+  | 'released'
+
+const isOpen = (status: string) => status === 'awaiting_shipment' || status === 'cancelling'
+
+export function followUpOf(res: IngestResult): FollowUp {
+  if (res.outcome === 'stale' || res.outcome === 'unchanged') return 'none'
+  const open = isOpen(res.current.status)
+  if (res.becamePaid && open) return 'new_order'
+  if (!res.statusChanged || !res.previous || !res.previous.paidTime) return 'none'
+  const st = res.current.status
+  if (st === 'cancelled' || st === 'shipped' || st === 'completed') return 'closed'
+  if (res.previous.platformStatus === 'ON_HOLD' && res.current.platformStatus !== 'ON_HOLD' && open) return 'released'
+  return 'none'
+}
+
+/** The "new order" message of each of these orders, for every channel following the shop. */
+export async function enqueueNewOrderMessages(tx: Executor, shopId: string, orderIds: string[]): Promise<void> {
+  const views = await loadOrderViews(tx, orderIds)
+  await enqueueManyForShop(
+    tx,
+    shopId,
+    orderIds.map((id) => ({ dedupeKeyBase: `order:${id}:new`, refKey: orderRefKey(id), build: (ch) => newOrderMessage(ch, views.get(id)!) })),
+  )
+}
 
 export async function processPlatformOrder(deps: Deps, shopId: string, platformOrder: PlatformOrder | unknown): Promise<IngestResult> {
   const now = deps.clock.now()
@@ -26,19 +61,13 @@ export async function processPlatformOrder(deps: Deps, shopId: string, platformO
     if (res.outcome === 'stale' || res.outcome === 'unchanged') return res
     const id = res.orderId
     await applyPlatformMarks(tx, id, res.current.platformStatus, now)
-    const open = res.current.status === 'awaiting_shipment' || res.current.status === 'cancelling'
-
-    if (res.becamePaid && open) {
+    const follow = followUpOf(res)
+    if (follow === 'new_order') {
       await storeStockCheck(tx, id, now)
-      const view = (await loadOrderView(tx, id))!
-      await enqueueForShop(tx, shopId, `order:${id}:new`, orderRefKey(id), (ch) => newOrderMessage(ch, view))
-      return res
-    }
-    if (!res.statusChanged || !res.previous || !res.previous.paidTime) return res
-
-    const prev = res.previous
-    const st = res.current.status
-    if (st === 'cancelled' || st === 'shipped' || st === 'completed') {
+      await enqueueNewOrderMessages(tx, shopId, [id])
+    } else if (follow === 'closed') {
+      const prev = res.previous!
+      const st = res.current.status
       // Close what the new status ends: a pending buyer request (shipping rejects it; cancelling completes it).
       const closed = await tx
         .update(cancellations)
@@ -51,13 +80,9 @@ export async function processPlatformOrder(deps: Deps, shopId: string, platformO
         .returning()
       const view = (await loadOrderView(tx, id))!
       for (const c of closed) await enqueueEditForShop(tx, shopId, `cancel:${c.id}:closed:${c.state}`, cancelRefKey(c.id), (ch) => outcomeMessage(ch, c, view))
-      const wasOpen = prev.status === 'awaiting_shipment' || prev.status === 'cancelling'
-      if (wasOpen || st === 'cancelled')
+      if (isOpen(prev.status) || st === 'cancelled')
         await enqueueEditForShop(tx, shopId, `order:${id}:status:${st}`, orderRefKey(id), (ch) => orderUpdateMessage(ch, view))
-      return res
-    }
-    if (prev.platformStatus === 'ON_HOLD' && res.current.platformStatus !== 'ON_HOLD' && open) {
-      // Out of the remorse window: the message loses its "on hold" note and gets its buttons.
+    } else if (follow === 'released') {
       const view = (await loadOrderView(tx, id))!
       await enqueueEditForShop(tx, shopId, `order:${id}:released`, orderRefKey(id), (ch) => orderUpdateMessage(ch, view))
     }

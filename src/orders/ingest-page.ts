@@ -1,0 +1,146 @@
+/**
+ * Ingest of a page of platform orders (the pull sync reads 100 at a time): the decisions of
+ * ingestOrder, order by order, made with a handful of multi-row statements instead of a dozen round
+ * trips per order. Two steps, so the workflow sees the decisions before anything is written:
+ * `planPage` locks the rows we hold and judges every order; `writePage` writes the ones it is given.
+ */
+import { getTableColumns, inArray, sql } from 'drizzle-orm'
+import { rows, type Executor } from '../../db/database.js'
+import { insertJsonRows } from '../../db/json-rows.js'
+import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
+import { isAppError } from '../shared/errors.js'
+import {
+  childRows,
+  handedOverAtFor,
+  judgeIngest,
+  shopDeadlineSettings,
+  toOrderRow,
+  validatePlatformOrder,
+  type HeldOrder,
+  type IngestResult,
+  type NewOrderRow,
+  type PackageRow,
+} from './ingest.js'
+import type { PlatformOrder } from './platform-order.js'
+import { normalizePlatformStatus } from './status.js'
+
+export interface PlannedOrder {
+  order: PlatformOrder
+  /** the row to store (hand-over time included); the workflow may add the platform's marks */
+  row: NewOrderRow
+  /** the row we held before this page, if any */
+  held?: HeldOrder
+  result: IngestResult
+  children: ReturnType<typeof childRows>
+}
+
+export interface PagePlan {
+  /** the valid orders, in page order, each judged (unchanged and stale ones included) */
+  planned: PlannedOrder[]
+  /** malformed orders and orders of another shop, with the error */
+  rejected: { input: unknown; error: unknown }[]
+}
+
+const idOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' ? (x as { id: string }).id : '')
+
+/**
+ * Locks the rows we hold for the page's orders (in id order) and judges each order as ingestOrder
+ * would. Returns null when an order id appears twice in the page: such a page is stored one order at
+ * a time, in order (each later copy is judged against the earlier one).
+ */
+export async function planPage(tx: Executor, shopId: string, inputs: unknown[], now: Date): Promise<PagePlan | null> {
+  const ids = inputs.map(idOf)
+  if (new Set(ids.filter(Boolean)).size !== ids.filter(Boolean).length) return null
+  const rejected: PagePlan['rejected'] = []
+  const valid: PlatformOrder[] = []
+  for (const input of inputs) {
+    try {
+      validatePlatformOrder(input)
+      valid.push(input)
+    } catch (error) {
+      rejected.push({ input, error })
+    }
+  }
+  if (!valid.length) return { planned: [], rejected }
+  const settings = await shopDeadlineSettings(tx, shopId)
+  const heldRows = await tx
+    .select({
+      id: orders.id,
+      shopId: orders.shopId,
+      status: orders.status,
+      platformStatus: orders.platformStatus,
+      isBuyerRequestCancel: orders.isBuyerRequestCancel,
+      paidTime: orders.paidTime,
+      updateTime: orders.updateTime,
+      handedOverAt: orders.handedOverAt,
+    })
+    .from(orders)
+    .where(inArray(orders.id, valid.map((o) => o.id)))
+    .orderBy(orders.id)
+    .for('update')
+  const held = new Map(heldRows.map((r) => [r.id, r]))
+  const planned: PlannedOrder[] = []
+  for (const o of valid) {
+    const row = toOrderRow(shopId, o, settings)
+    const h = held.get(o.id)
+    try {
+      const result = judgeIngest(shopId, row, h, normalizePlatformStatus(o.status) === null)
+      row.handedOverAt = handedOverAtFor(row, h, now)
+      planned.push({ order: o, row, held: h, result, children: childRows(shopId, o) })
+    } catch (error) {
+      if (!isAppError(error, 'bad_input')) throw error
+      rejected.push({ input: o, error })
+    }
+  }
+  return { planned, rejected }
+}
+
+/** Marks a platform fact may set but never clears or moves: a time we hold stays. */
+const KEPT_MARKS = new Set(['handedOverAt', 'labelPrintedAt', 'packedAt'])
+
+/** Last one wins, as when the rows are written one after another. */
+const lastById = <T extends { id: string }>(xs: T[]): T[] => [...new Map(xs.map((x) => [x.id, x])).values()]
+
+const excluded = (names: string[]) => sql.raw(names.map((n) => `"${n}" = excluded."${n}"`).join(', '))
+
+/**
+ * Writes inserted and updated orders of a plan (all rows must carry the same columns): new orders
+ * in one insert, orders we hold in one upsert, then their line items and packages — each a single
+ * statement with the rows as one JSON parameter (db/json-rows.ts). A new order that another writer
+ * inserted since `planPage` is not written: it comes back in `lost`, for the caller to store one by one.
+ */
+export async function writePage(tx: Executor, items: PlannedOrder[], now: Date): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
+  const fresh = items.filter((p) => !p.held)
+  const known = items.filter((p) => p.held)
+  const inserted = new Set<string>()
+  if (fresh.length) {
+    const r = await rows<{ id: string }>(tx, insertJsonRows(orders, fresh.map((p) => p.row), sql`on conflict do nothing returning id`))
+    for (const x of r) inserted.add(x.id)
+  }
+  if (known.length) {
+    const cols = getTableColumns(orders) as Record<string, { name: string }>
+    const set = Object.keys(known[0].row)
+      .filter((key) => key !== 'id' && key !== 'shopId')
+      .map((key) => {
+        const n = cols[key].name
+        return KEPT_MARKS.has(key) ? `"${n}" = coalesce("orders"."${n}", excluded."${n}")` : `"${n}" = excluded."${n}"`
+      })
+    await tx.execute(
+      insertJsonRows(orders, known.map((p) => p.row), sql`on conflict (id) do update set ${sql.raw(set.join(', '))}, "updated_at" = ${now.toISOString()}::timestamptz`),
+    )
+    await tx.delete(orderLineItems).where(inArray(orderLineItems.orderId, known.map((p) => p.row.id)))
+  }
+  const written = items.filter((p) => p.held || inserted.has(p.row.id))
+  const lost = fresh.filter((p) => !inserted.has(p.row.id))
+
+  const lineItems = lastById(written.flatMap((p) => p.children.items))
+  if (lineItems.length) await tx.execute(insertJsonRows(orderLineItems, lineItems, sql`on conflict (id) do update set ${excluded(['order_id'])}`))
+  const pkgs: PackageRow[] = lastById(written.flatMap((p) => p.children.packages))
+  if (pkgs.length) {
+    const set = excluded(['status', 'tracking_number', 'shipping_provider_name'])
+    await tx.execute(insertJsonRows(packages, pkgs, sql`on conflict (id) do update set ${set}, "updated_at" = ${now.toISOString()}::timestamptz`))
+    const links = written.flatMap((p) => p.children.packages.map((k) => ({ orderId: p.row.id, packageId: k.id })))
+    await tx.execute(insertJsonRows(orderPackages, links, sql`on conflict do nothing`))
+  }
+  return { written, lost }
+}

@@ -1,0 +1,86 @@
+/**
+ * Flow 1 for a page of platform orders (the pull sync reads 100 at a time): what processPlatformOrder
+ * does for each order, in ONE transaction with a few multi-row statements per page instead of a
+ * dozen round trips per order. The outcome is the same as storing the orders one after another in
+ * page order (test/core/order-page.test.ts compares the two row by row):
+ * - repeats and older versions change nothing;
+ * - new and changed orders are written together (writePage), with the marks the platform proves;
+ * - an order that became paid and is to be shipped gets its stock check — seeing the orders before
+ *   it in the page as stored and the ones after it as they were — and its "new order" message;
+ * - the rarer changes that close or update earlier messages (a paid order cancelled or shipped, an
+ *   order out of its remorse window) go through processPlatformOrder one by one, first.
+ */
+import type { CoreDeps } from '../assistant/context.js'
+import { platformMarks } from '../fulfilment/marks.js'
+import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
+import { planPage, writePage } from '../orders/ingest-page.js'
+import { isAppError } from '../shared/errors.js'
+import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './process-order.js'
+
+type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
+
+export interface OrderPageResult {
+  /** new or changed orders stored */
+  stored: number
+  /** repeats and older versions (nothing written) */
+  unchanged: number
+  /** orders refused as malformed or belonging to another shop, with the error */
+  rejected: { input: unknown; error: unknown }[]
+}
+
+const EMPTY = new Map<string, number>()
+
+/** Stores a page of platform orders for a shop, with their follow-ups, in one transaction. */
+export async function processPlatformOrderPage(deps: Deps, shopId: string, inputs: unknown[]): Promise<OrderPageResult> {
+  const now = deps.clock.now()
+  const result = await deps.db.transaction(async (tx) => {
+    const one = { ...deps, db: tx, kick: undefined }
+    const plan = await planPage(tx, shopId, inputs, now)
+    if (!plan) return oneByOne(one, shopId, inputs)
+    const changed = plan.planned.filter((p) => p.result.outcome === 'inserted' || p.result.outcome === 'updated')
+    const alone = new Set(changed.filter((p) => ['closed', 'released'].includes(followUpOf(p.result))))
+
+    // what the changed orders reserved before the page (read before their items are rewritten)
+    const before = await reservedByOrders(tx, changed.filter((p) => p.held && reservesStock(p.held.status, p.held.handedOverAt)).map((p) => p.row.id))
+    for (const p of changed) if (alone.has(p)) await processPlatformOrder(one, shopId, p.order)
+    const together = changed.filter((p) => !alone.has(p))
+    for (const p of together) Object.assign(p.row, platformMarks(p.row.platformStatus!, now))
+    const { lost } = await writePage(tx, together, now)
+    // another writer inserted these since planPage: stored one by one, judged against its row
+    for (const p of lost) await processPlatformOrder(one, shopId, p.order)
+
+    const lostSet = new Set(lost)
+    const fresh = together.filter((p) => !lostSet.has(p) && followUpOf(p.result) === 'new_order')
+    if (fresh.length) {
+      const checked = new Set(fresh)
+      const page: PageStockEntry[] = changed.map((p) => ({
+        orderId: p.row.id,
+        items: p.children.items,
+        before: before.get(p.row.id) ?? EMPTY,
+        after: reservesStock(p.row.status!, p.row.handedOverAt) ? unitsBySku(p.children.items) : EMPTY,
+        check: checked.has(p),
+      }))
+      await storePageStockChecks(tx, shopId, page, now)
+      await enqueueNewOrderMessages(tx, shopId, fresh.map((p) => p.row.id))
+    }
+    return { stored: changed.length, unchanged: plan.planned.length - changed.length, rejected: plan.rejected }
+  })
+  deps.kick?.()
+  return result
+}
+
+/** A page with an order id twice: each order in turn, in a savepoint of its own. */
+async function oneByOne(deps: Deps, shopId: string, inputs: unknown[]): Promise<OrderPageResult> {
+  const out: OrderPageResult = { stored: 0, unchanged: 0, rejected: [] }
+  for (const input of inputs) {
+    try {
+      const r = await processPlatformOrder(deps, shopId, input)
+      if (r.outcome === 'inserted' || r.outcome === 'updated') out.stored++
+      else out.unchanged++
+    } catch (error) {
+      if (!isAppError(error, 'bad_input')) throw error
+      out.rejected.push({ input, error })
+    }
+  }
+  return out
+}
