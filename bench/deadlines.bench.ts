@@ -29,9 +29,9 @@ const bench: BenchModule = {
       await db.insert(channelShops).values({ channelId: ch.id, shopId: 'bench-shop', linkedBy: 'bench' })
       const t0 = performance.now()
       await db.execute(sql`
-        insert into orders (id, shop_id, platform_status, status, create_time, paid_time, update_time, pack_by_at, handover_by_at, raw)
+        insert into orders (id, shop_id, platform_status, status, create_time, paid_time, update_time, pack_by_at, handover_by_at)
         select (576000000000000000 + i)::text, 'bench-shop', 'AWAITING_SHIPMENT', 'awaiting_shipment',
-               t - interval '1 minute', t, t, t + interval '48 hours', t + interval '72 hours', '{}'::jsonb
+               t - interval '1 minute', t, t, t + interval '48 hours', t + interval '72 hours'
         from (select i, ${NOW.toISOString()}::timestamptz - (i * (172800.0 / ${N})) * interval '1 second' as t
               from generate_series(1, ${N}) i) s`)
       await db.execute(sql`

@@ -48,7 +48,7 @@ export async function seed(url: string) {
       sub_total, shipping_fee, seller_discount, platform_discount, total_amount, original_total_product_price,
       original_shipping_fee, shipping_fee_seller_discount, shipping_fee_platform_discount, tax,
       buyer_user_id, buyer_message, recipient_name, recipient_phone, recipient_full_address, recipient_address_detail,
-      recipient_postal_code, recipient_levels, tracking_number, shipping_provider, delivery_option_name, raw)
+      recipient_postal_code, recipient_levels, tracking_number, shipping_provider, delivery_option_name)
     select (576000000000000000 + g)::text, '${SHOP}',
       (array['AWAITING_SHIPMENT','IN_TRANSIT','DELIVERED','COMPLETED','CANCELLED'])[1 + g % 5],
       (array['awaiting_shipment','shipped','shipped','completed','cancelled'])[1 + g % 5],
@@ -58,7 +58,7 @@ export async function seed(url: string) {
       (7494726673780148744 + g)::text, case when g % 7 = 0 then '请尽快发货, "谢谢" 🙏' else '' end,
       'Buyer ' || g, '(+1)213-***-' || lpad((g % 10000)::text, 4, '0'), g || ' Main St, Los Angeles, CA 90001', g || ' Main St',
       '90001', '["United States","California","Los Angeles County","Los Angeles"]'::jsonb,
-      '9400111899223' || lpad(g::text, 9, '0'), 'USPS', 'Standard Shipping', '{}'::jsonb
+      '9400111899223' || lpad(g::text, 9, '0'), 'USPS', 'Standard Shipping'
     from (select g, now() - (g % 60) * interval '1 day' - (g % 1440) * interval '1 minute' as t
           from generate_series(1, ${ORDERS}) g) x`)
   await sql.unsafe(`insert into packages (id, shop_id, status, tracking_number, shipping_provider_name)

@@ -145,7 +145,6 @@ export const orders = pgTable(
     // stock check result at payment time (R1)
     stockCheck: jsonb('stock_check').$type<unknown>(),
     stockCheckedAt: tz('stock_checked_at'),
-    raw: jsonb('raw').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -35,64 +35,75 @@ export interface PlannedOrder {
 }
 
 export interface PagePlan {
-  /** the valid orders, in page order, each judged (unchanged and stale ones included) */
+  /** the orders to store (new, or newer than ours), in page order, each judged */
   planned: PlannedOrder[]
+  /** orders we hold at that update time or newer (nothing to do) */
+  unchanged: number
   /** malformed orders and orders of another shop, with the error */
   rejected: { input: unknown; error: unknown }[]
 }
 
 const idOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' ? (x as { id: string }).id : '')
 
+const HELD = {
+  id: orders.id,
+  shopId: orders.shopId,
+  status: orders.status,
+  platformStatus: orders.platformStatus,
+  isBuyerRequestCancel: orders.isBuyerRequestCancel,
+  paidTime: orders.paidTime,
+  updateTime: orders.updateTime,
+  handedOverAt: orders.handedOverAt,
+}
+
 /**
- * Locks the rows we hold for the page's orders (in id order) and judges each order as ingestOrder
- * would. Returns null when an order id appears twice in the page: such a page is stored one order at
- * a time, in order (each later copy is judged against the earlier one).
+ * Judges each order of the page as ingestOrder would. Orders we already hold at that update time or
+ * newer are counted as unchanged after one read without locks (a concurrent writer can only make our
+ * row newer); the rows of the rest are then locked, in id order, and read again. Returns null when an
+ * order id appears twice in the page: such a page is stored one order at a time, in order.
  */
 export async function planPage(tx: Executor, shopId: string, inputs: unknown[], now: Date): Promise<PagePlan | null> {
-  const ids = inputs.map(idOf)
-  if (new Set(ids.filter(Boolean)).size !== ids.filter(Boolean).length) return null
-  const rejected: PagePlan['rejected'] = []
+  const ids = inputs.map(idOf).filter(Boolean)
+  if (new Set(ids).size !== ids.length) return null
+  const plan: PagePlan = { planned: [], unchanged: 0, rejected: [] }
   const valid: PlatformOrder[] = []
   for (const input of inputs) {
     try {
       validatePlatformOrder(input)
       valid.push(input)
     } catch (error) {
-      rejected.push({ input, error })
+      plan.rejected.push({ input, error })
     }
   }
-  if (!valid.length) return { planned: [], rejected }
+  if (!valid.length) return plan
+  const seen = new Map((await tx.select(HELD).from(orders).where(inArray(orders.id, valid.map((o) => o.id)))).map((r) => [r.id, r]))
+  const todo = valid.filter((o) => {
+    const h = seen.get(o.id)
+    if (!h || h.shopId !== shopId || Number(o.update_time) * 1000 > h.updateTime.getTime()) return true
+    plan.unchanged++
+    return false
+  })
+  if (!todo.length) return plan
   const settings = await shopDeadlineSettings(tx, shopId)
-  const heldRows = await tx
-    .select({
-      id: orders.id,
-      shopId: orders.shopId,
-      status: orders.status,
-      platformStatus: orders.platformStatus,
-      isBuyerRequestCancel: orders.isBuyerRequestCancel,
-      paidTime: orders.paidTime,
-      updateTime: orders.updateTime,
-      handedOverAt: orders.handedOverAt,
-    })
-    .from(orders)
-    .where(inArray(orders.id, valid.map((o) => o.id)))
-    .orderBy(orders.id)
-    .for('update')
-  const held = new Map(heldRows.map((r) => [r.id, r]))
-  const planned: PlannedOrder[] = []
-  for (const o of valid) {
+  const lock = todo.filter((o) => seen.has(o.id)).map((o) => o.id)
+  const held = new Map(lock.length ? (await tx.select(HELD).from(orders).where(inArray(orders.id, lock)).orderBy(orders.id).for('update')).map((r) => [r.id, r]) : [])
+  for (const o of todo) {
     const row = toOrderRow(shopId, o, settings)
     const h = held.get(o.id)
     try {
       const result = judgeIngest(shopId, row, h, normalizePlatformStatus(o.status) === null)
+      if (result.outcome === 'unchanged' || result.outcome === 'stale') {
+        plan.unchanged++
+        continue
+      }
       row.handedOverAt = handedOverAtFor(row, h, now)
-      planned.push({ order: o, row, held: h, result, children: childRows(shopId, o) })
+      plan.planned.push({ order: o, row, held: h, result, children: childRows(shopId, o) })
     } catch (error) {
       if (!isAppError(error, 'bad_input')) throw error
-      rejected.push({ input: o, error })
+      plan.rejected.push({ input: o, error })
     }
   }
-  return { planned, rejected }
+  return plan
 }
 
 /** Marks a platform fact may set but never clears or moves: a time we hold stays. */

@@ -144,7 +144,6 @@ export function toOrderRow(shopId: string, o: PlatformOrder, settings = DEFAULT_
     recipientPostalCode: str(a.postal_code),
     recipientRegionCode: str(a.region_code),
     recipientLevels: levels,
-    raw: o as Record<string, unknown>,
   }
 }
 

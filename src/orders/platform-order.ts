@@ -1,7 +1,8 @@
 /**
  * The TikTok Shop order object (API 202309+, reference §2.4) as the core receives it from the shop
  * connection or the simulator. Times are Unix seconds, money values are decimal strings, IDs are
- * strings. Only the fields the product uses are typed; unknown fields are kept in `raw`.
+ * strings. Only the fields the product uses are typed (and stored, as columns); for anything else the
+ * platform stays the source (Get Order Detail).
  */
 export interface PlatformLineItem {
   id: string

@@ -37,7 +37,7 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     const one = { ...deps, db: tx, kick: undefined }
     const plan = await planPage(tx, shopId, inputs, now)
     if (!plan) return oneByOne(one, shopId, inputs)
-    const changed = plan.planned.filter((p) => p.result.outcome === 'inserted' || p.result.outcome === 'updated')
+    const changed = plan.planned
     const alone = new Set(changed.filter((p) => ['closed', 'released'].includes(followUpOf(p.result))))
 
     // what the changed orders reserved before the page (read before their items are rewritten)
@@ -63,7 +63,7 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
       await storePageStockChecks(tx, shopId, page, now)
       await enqueueNewOrderMessages(tx, shopId, fresh.map((p) => p.row.id))
     }
-    return { stored: changed.length, unchanged: plan.planned.length - changed.length, rejected: plan.rejected }
+    return { stored: changed.length, unchanged: plan.unchanged, rejected: plan.rejected }
   })
   deps.kick?.()
   return result
