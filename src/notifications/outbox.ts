@@ -68,9 +68,16 @@ export interface ShopMessage {
  * one multi-row insert (rows in the order given: message by message, channel by channel). Returns
  * how many rows were new.
  */
-export async function enqueueManyForShop(tx: Executor, shopId: string, messages: ShopMessage[], kind: 'post' | 'edit' = 'post'): Promise<number> {
+export async function enqueueManyForShop(
+  tx: Executor,
+  shopId: string,
+  messages: ShopMessage[],
+  kind: 'post' | 'edit' = 'post',
+  /** the shop's followers, when the caller already read them */
+  following?: ChannelInfo[],
+): Promise<number> {
   if (!messages.length) return 0
-  const chans = await channelsFollowing(tx, shopId)
+  const chans = following ?? (await channelsFollowing(tx, shopId))
   const values = messages.flatMap((m) =>
     chans.map((ch) => ({
       channelId: ch.id,

@@ -10,7 +10,7 @@ import type { CoreDeps } from '../assistant/context.js'
 import { cancelRefKey, outcomeMessage } from '../cancellations/messages.js'
 import { applyPlatformMarks } from '../fulfilment/marks.js'
 import { storeStockCheck } from '../inventory/stock-check.js'
-import { enqueueEditForShop, enqueueManyForShop } from '../notifications/outbox.js'
+import { channelsFollowing, enqueueEditForShop, enqueueManyForShop } from '../notifications/outbox.js'
 import { ingestOrder, type IngestResult } from '../orders/ingest.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import { newOrderMessage, orderUpdateMessage } from './order-messages.js'
@@ -46,11 +46,15 @@ export function followUpOf(res: IngestResult): FollowUp {
 
 /** The "new order" message of each of these orders, for every channel following the shop. */
 export async function enqueueNewOrderMessages(tx: Executor, shopId: string, orderIds: string[]): Promise<void> {
+  const following = await channelsFollowing(tx, shopId)
+  if (!following.length) return // no channel follows the shop (yet): nobody to tell
   const views = await loadOrderViews(tx, orderIds)
   await enqueueManyForShop(
     tx,
     shopId,
     orderIds.map((id) => ({ dedupeKeyBase: `order:${id}:new`, refKey: orderRefKey(id), build: (ch) => newOrderMessage(ch, views.get(id)!) })),
+    'post',
+    following,
   )
 }
 
