@@ -98,8 +98,11 @@ export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncRepo
   if (!shop) return { ...report, ok: false, error: `shop ${shopId} is not known`, ms: performance.now() - t0 }
   for (const kind of ['orders', 'cancellations'] as const) {
     const r = await withLease(deps, shopId, kind, (lease) => (kind === 'orders' ? syncOrders(deps, shopId, lease, report.orders) : syncCancellations(deps, shopId, lease, report.cancellations)))
-    if (r === 'busy') report.busy = true
-    else if (r !== 'ok') {
+    if (r === 'busy') {
+      // another sync of this shop is running (it does both kinds): leave the rest to it
+      report.busy = true
+      break
+    } else if (r !== 'ok') {
       report.ok = false
       report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
     }
