@@ -1,7 +1,8 @@
 /**
  * The export's SQL: one statement per template, read in keyset-paged batches of orders so memory
  * stays flat and other queries (the bot's work) run between batches. The same statement without
- * paging is what the benchmark hands to COPY.
+ * paging is what the benchmark hands to COPY. For CSV, the statement selects the file's cell texts
+ * instead of the row's fields, one page of orders at a time, and runs as COPY (copy-csv.ts).
  *
  * Times come back as wall-clock text in the export's zone (the database converts them), money as
  * exact numeric text, IDs as text. Rows are read as arrays (postgres.js `.values()`) and turned
@@ -10,7 +11,8 @@
 import type postgres from 'postgres'
 import type { Executor } from '../../db/database.js'
 import type { ExportFilter, TimeField } from './filters.js'
-import type { ExportRow } from './templates.js'
+import type { Locale } from '../assistant/types.js'
+import { valueSql, type CellType, type Column, type ExportRow } from './templates.js'
 
 export const TIME_COLUMN: Record<TimeField, string> = { created: 'create_time', paid: 'paid_time' }
 
@@ -106,9 +108,20 @@ left join lateral (
 order by k.${t}, k.id, s.first_line`,
 }
 
+/** An order's position in the export's order: the chosen time (as text) and the order id. */
+export interface OrderKey {
+  t: string
+  id: string
+}
+
 export interface StatementOptions {
   /** keyset paging: rows of orders after (k_t, id), at most `limit` orders; params appended */
   page?: { afterT: string | null; afterId: string | null; limit: number }
+  /** the orders after `after` (none: from the first) up to and including `upTo` (see pageEnds) */
+  range?: { after: OrderKey | null; upTo: OrderKey }
+  /** instead of the row's fields: one text per template column, as the CSV file holds it (the
+   * COPY path); `cell` turns a column's value expression into its CSV cell expression */
+  columns?: { list: Column[]; locale: Locale; cell: (type: CellType, expr: string) => string }
   /** one json array per row (`r`), in the order of `exportFieldNames` (measured: not faster than
    * plain columns read as arrays, which is what the export does) */
   json?: boolean
@@ -132,7 +145,15 @@ export function exportStatement(f: ExportFilter, opts: StatementOptions = {}): S
   const tz = `$${params.length}::text`
   let keyset = ''
   let limit = ''
-  if (opts.page) {
+  if (opts.range) {
+    const { after, upTo } = opts.range
+    if (after) {
+      params.push(after.t, after.id)
+      keyset = ` and (x.${tcol}, x.id) > ($${params.length - 1}::timestamptz, $${params.length}::text)`
+    }
+    params.push(upTo.t, upTo.id)
+    keyset += ` and (x.${tcol}, x.id) <= ($${params.length - 1}::timestamptz, $${params.length}::text)`
+  } else if (opts.page) {
     if (opts.page.afterT !== null) {
       params.push(opts.page.afterT, opts.page.afterId)
       keyset = ` and (x.${tcol}, x.id) > ($${params.length - 1}::timestamptz, $${params.length}::text)`
@@ -143,9 +164,18 @@ export function exportStatement(f: ExportFilter, opts: StatementOptions = {}): S
   // only the keys are sorted: the wide columns (and the raw platform JSON) stay out of the sort
   const picked = `picked as (select x.id, x.${tcol} from orders x where ${where}${keyset} order by x.${tcol}, x.id${limit})`
   const fields = [...orderFields(tz, tcol), ...TEMPLATE_FIELDS[f.template]]
-  const select = opts.json
-    ? `json_build_array(${fields.map(([, e]) => e).join(', ')}) as r`
-    : fields.map(([n, e]) => (e === `o.${n}` ? e : `${e} as ${n}`)).join(', ')
+  let select: string
+  if (opts.columns) {
+    const { list, locale, cell } = opts.columns
+    const exprs = new Map(fields)
+    const fieldSql = (name: string) => {
+      const e = exprs.get(name)
+      if (e === undefined) throw new Error(`the ${f.template} query has no field ${name}`)
+      return e
+    }
+    select = list.map((c, i) => `${cell(c.type, valueSql(c.spec, locale, fieldSql))} as c${i + 1}`).join(',\n  ')
+  } else if (opts.json) select = `json_build_array(${fields.map(([, e]) => e).join(', ')}) as r`
+  else select = fields.map(([n, e]) => (e === `o.${n}` ? e : `${e} as ${n}`)).join(', ')
   return { text: `with ${picked}
 select ${select}
 ${FROM[f.template](tcol)}`, params }
@@ -169,6 +199,28 @@ export async function countOrders(db: Executor, f: ExportFilter): Promise<number
   const where = filterWhere(f, params)
   const [row] = await clientOf(db).unsafe(`select count(*)::int as n from orders o where ${where}`, params as never[])
   return Number(row.n)
+}
+
+/**
+ * The last order of each page of the export, with how many orders lie up to it: pages of
+ * `pageOrders` orders that never straddle a multiple of `fileOrders` (where a split export starts
+ * its next file). The last entry is the export's last order. Paging by known ends lets each page
+ * be one COPY whose orders are counted before it runs.
+ */
+export async function pageEnds(db: Executor, f: ExportFilter, pageOrders: number, fileOrders = Number.POSITIVE_INFINITY): Promise<(OrderKey & { n: number })[]> {
+  const params: unknown[] = []
+  const where = filterWhere(f, params, 'x')
+  const tcol = TIME_COLUMN[f.timeField]
+  const file = Number.isFinite(fileOrders) ? Math.max(1, Math.floor(fileOrders)) : 2 ** 31 - 1
+  params.push(file, Math.max(1, Math.floor(pageOrders)))
+  const rows = await clientOf(db).unsafe(
+    `select k_t, id, n::int as n from (
+       select x.${tcol}::text as k_t, x.id, row_number() over (order by x.${tcol}, x.id) as n, count(*) over () as total
+       from orders x where ${where}) s
+     where n % $${params.length - 1}::int % $${params.length}::int = 0 or n = total order by n`,
+    params as never[],
+  )
+  return rows.map((r: postgres.Row) => ({ t: String(r.k_t), id: String(r.id), n: Number(r.n) }))
 }
 
 /** Orders per day (in the export's zone) of the chosen time, for a split that fits the cap. */

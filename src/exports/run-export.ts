@@ -2,6 +2,9 @@
  * The export use case (flow 4), shared by every chat adapter and the CLI: count (R7) → stream the
  * rows from the database in batches into the CSV or xlsx writer → a temp file and what it holds →
  * one audit row. Nothing half-written: on any failure the temp files are removed.
+ *
+ * CSV comes page by page from COPY (the database writes the records, src/exports/copy-csv.ts);
+ * xlsx from export rows read in batches (exceljs needs values, not text).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
@@ -13,9 +16,10 @@ import { audit } from '../audit/audit.js'
 import { MAX_ORDERS, type ExportFilter } from './filters.js'
 import { exportFileName } from './filename.js'
 import { splitThatFits, tooManyOrders } from './limits.js'
-import { countOrders, exportBatches } from './query.js'
+import { copyCsvPage } from './copy-csv.js'
+import { countOrders, exportBatches, pageEnds, type OrderKey } from './query.js'
 import { TEMPLATES, templateTitle, type ExportRow } from './templates.js'
-import { csvWriter, MIME, xlsxWriter, type ExportWriter } from './writers.js'
+import { csvWriter, MIME, xlsxWriter, type CsvWriter, type ExportWriter } from './writers.js'
 
 export interface ExportActor {
   /** e.g. telegram:123, discord:456, cli */
@@ -35,8 +39,11 @@ export interface RunExportInput {
   actor?: ExportActor
   /** where temp files go (default: the OS temp folder) */
   dir?: string
-  /** orders per database round trip (default 500) */
+  /** orders per database round trip (default 500 for rows, 2,500 for a CSV page by COPY) */
   batchOrders?: number
+  /** CSV only: 'copy' (default) has the database write the records; 'rows' writes them from the
+   * export rows in JS, the reference the tests hold COPY's output against */
+  csvFrom?: 'copy' | 'rows'
   /** write the audit row (default true; a rewrite of an audited export into parts passes false) */
   audit?: boolean
 }
@@ -130,36 +137,63 @@ export async function writeExport(input: RunExportInput, maxOrdersPerFile?: numb
   let doneOrders = 0
   let doneRows = 0
 
+  let csv: CsvWriter | null = null
   const open = async () => {
     const path = join(dir, `part${parts.length + 1}.${filter.format}`)
-    writer = filter.format === 'csv' ? await csvWriter(path, template, input.locale) : await xlsxWriter(path, template, input.locale)
+    if (filter.format === 'csv') writer = csv = await csvWriter(path, template, input.locale)
+    else writer = await xlsxWriter(path, template, input.locale)
     current = { path, orders: 0, rows: 0 }
     parts.push(current)
   }
 
   try {
     await open()
-    for await (const batch of exportBatches(input.db, filter, Math.min(input.batchOrders ?? 500, perFile))) {
-      let pending: ExportRow[] = []
-      let prev = ''
-      for (const row of batch) {
-        if (row.order_id !== prev) {
-          prev = row.order_id
-          if (current!.orders >= perFile) {
-            await writer!.write(pending)
-            pending = []
-            await writer!.finish()
-            await open()
-          }
-          current!.orders++
-          doneOrders++
+    if (filter.format === 'csv' && input.csvFrom !== 'rows') {
+      // Pages end at known orders (and at every file's end), so each page's order count is known
+      // before its COPY runs; its rows are the records COPY wrote. (An order added between the
+      // page ends and a page's COPY, inside that page's range, would be written but not counted.)
+      let after: OrderKey | null = null
+      let before = 0
+      for (const end of await pageEnds(input.db, filter, Math.min(input.batchOrders ?? 2500, perFile), perFile)) {
+        const orders = end.n - before
+        if (current!.orders > 0 && current!.orders + orders > perFile) {
+          await writer!.finish()
+          await open()
         }
-        pending.push(row)
-        current!.rows++
-        doneRows++
+        const out = csv!
+        const rows = await copyCsvPage(input.db, filter, input.locale, { after, upTo: end }, (chunk) => out.writeBytes(chunk))
+        await out.drained()
+        current!.orders += orders
+        current!.rows += rows
+        doneOrders += orders
+        doneRows += rows
+        progress.tick(doneOrders)
+        after = end
+        before = end.n
       }
-      await writer!.write(pending)
-      progress.tick(doneOrders)
+    } else {
+      for await (const batch of exportBatches(input.db, filter, Math.min(input.batchOrders ?? 500, perFile))) {
+        let pending: ExportRow[] = []
+        let prev = ''
+        for (const row of batch) {
+          if (row.order_id !== prev) {
+            prev = row.order_id
+            if (current!.orders >= perFile) {
+              await writer!.write(pending)
+              pending = []
+              await writer!.finish()
+              await open()
+            }
+            current!.orders++
+            doneOrders++
+          }
+          pending.push(row)
+          current!.rows++
+          doneRows++
+        }
+        await writer!.write(pending)
+        progress.tick(doneOrders)
+      }
     }
     await writer!.finish()
     writer = null

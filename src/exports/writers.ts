@@ -2,7 +2,8 @@
  * The two file writers (R6). Both take rows in batches and write them as they come.
  * - CSV (RFC 4180, as csv-stringify writes it): UTF-8 with BOM, CRLF, every cell text; text cells
  *   that a spreadsheet would read as a formula (= + - @ tab CR first) get a leading apostrophe;
- *   numbers and IDs stay exact.
+ *   numbers and IDs stay exact. The rows come either as export rows (`write`) or as CSV records
+ *   the database wrote with COPY (`writeBytes`, src/exports/copy-csv.ts), byte for byte the same.
  * - xlsx (exceljs streaming WorkbookWriter): numbers as numbers, money with two decimals, times as
  *   real Excel dates (wall clock in the export's zone), IDs / phones / tracking numbers as text,
  *   frozen header, autofilter, widths, headers in the channel's language.
@@ -28,7 +29,9 @@ export const MIME = {
   zip: 'application/zip',
 } as const
 
-const FORMULA_START = /^[=+\-@\t\r]/
+/** First characters that make a spreadsheet read a cell as a formula. */
+const FORMULA_FIRST = ['=', '+', '-', '@', '\t', '\r']
+const FORMULA_START = new RegExp(`^[${FORMULA_FIRST.map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`)
 
 /** A text cell a spreadsheet must not evaluate: prefix an apostrophe when it starts like a formula. */
 export const neutraliseFormula = (s: string): string => (FORMULA_START.test(s) ? `'${s}` : s)
@@ -38,6 +41,26 @@ export function csvCell(type: CellType, v: string | number | null): string {
   if (v === null || v === undefined) return ''
   if (type === 'text' || type === 'id') return neutraliseFormula(String(v))
   return String(v)
+}
+
+/**
+ * `csvCell` as SQL over a text expression, for the COPY path (src/exports/copy-csv.ts). COPY
+ * writes NULL as nothing but an empty string as "" (quoted); the JS path writes both as nothing,
+ * so empty text becomes NULL here and both paths write the same bytes. Otherwise COPY quotes a
+ * cell exactly when csvEncode does (it holds a comma, a quote, a CR or an LF).
+ */
+export function csvCellSql(type: CellType, expr: string): string {
+  if (type !== 'text' && type !== 'id') return expr
+  const codes = FORMULA_FIRST.map((c) => c.charCodeAt(0)).join(', ')
+  const v = `(${expr})`
+  return `case when ascii(${v}) in (${codes}) then '''' || ${v} else nullif(${v}, '') end`
+}
+
+/** The CSV writer also takes ready CSV records (the COPY path, src/exports/copy-csv.ts). */
+export interface CsvWriter extends ExportWriter {
+  /** queues bytes without waiting (a COPY cannot be paused): await `drained()` between pages */
+  writeBytes(chunk: Uint8Array): void
+  drained(): Promise<void>
 }
 
 async function put(out: WriteStream, chunk: string): Promise<void> {
@@ -60,7 +83,7 @@ const QUOTE = /"/g
  * took ~7× longer than the rest of the export. */
 export const csvEncode = (v: string): string => (NEEDS_QUOTES.test(v) ? `"${v.replace(QUOTE, '""')}"` : v)
 
-export async function csvWriter(path: string, template: Template, locale: Locale): Promise<ExportWriter> {
+export async function csvWriter(path: string, template: Template, locale: Locale): Promise<CsvWriter> {
   const out = createWriteStream(path)
   await once(out, 'open')
   const cols = template.columns
@@ -80,6 +103,10 @@ export async function csvWriter(path: string, template: Template, locale: Locale
         chunk += line + '\r\n'
       }
       await put(out, chunk)
+    },
+    writeBytes: (chunk) => void out.write(chunk),
+    drained: async () => {
+      if (out.writableNeedDrain) await once(out, 'drain')
     },
     finish: () => closeStream(out),
     abort: () => closeStream(out),

@@ -24,11 +24,11 @@ describeEachDb('export limits (R7)', (get) => {
     shopId = (await seedShop(db, { id: '7495000000000000099' })).id
     // 15,001 awaiting-shipment orders over 5 days (one multi-row INSERT), plus 50 shipped ones
     await db.execute(sql`
-      insert into orders (id, shop_id, platform_status, status, create_time, paid_time, update_time, raw)
+      insert into orders (id, shop_id, platform_status, status, create_time, paid_time, update_time)
       select (576000000000000000 + g)::text, ${shopId},
         case when g <= 15001 then 'AWAITING_SHIPMENT' else 'IN_TRANSIT' end,
         case when g <= 15001 then 'awaiting_shipment' else 'shipped' end,
-        t, t + interval '1 hour', t, '{}'::jsonb
+        t, t + interval '1 hour', t
       from (select g, '2026-11-09T16:00:00Z'::timestamptz + (g % 5) * interval '1 day' + (g % 1440) * interval '1 minute' as t
             from generate_series(1, 15051) g) x`)
   }, 120_000)
