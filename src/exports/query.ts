@@ -251,26 +251,36 @@ export async function ordersPerHour(db: Executor, f: ExportFilter): Promise<{ ho
 
 /**
  * Streams the export rows in batches of `batchOrders` orders. Each yielded batch holds every row of
- * its orders (an order's SKU rows never straddle two batches).
+ * its orders (an order's SKU rows never straddle two batches). The next batch is asked for before
+ * the current one is handed out, so the database reads it while the caller writes this one.
  */
 export async function* exportBatches(db: Executor, f: ExportFilter, batchOrders = 500): AsyncGenerator<ExportRow[]> {
   const client = clientOf(db)
   const make = rowFactory(f.template)
-  let afterT: string | null = null
-  let afterId: string | null = null
-  for (;;) {
+  const read = (afterT: string | null, afterId: string | null) => {
     const st = exportStatement(f, { page: { afterT, afterId, limit: batchOrders } })
-    const raw = (await client.unsafe(st.text, st.params as never[]).values()) as unknown as unknown[][]
-    if (!raw.length) return
+    const q = client.unsafe(st.text, st.params as never[]).values().execute()
+    // a read ahead nobody waits for any more (the writer failed) must not be an unhandled rejection
+    q.catch(() => {})
+    return q as unknown as Promise<unknown[][]>
+  }
+  const toRows = (raw: unknown[][]) => {
     const rows = new Array<ExportRow>(raw.length)
     for (let i = 0; i < raw.length; i++) rows[i] = make(raw[i])
-    yield rows
-    const last = rows[rows.length - 1]
-    afterT = last.k_t
-    afterId = last.order_id
+    return rows
+  }
+  let next = read(null, null)
+  for (;;) {
+    // (the driver's arrays are not kept while the batch is written)
+    const rows = toRows(await next)
+    if (!rows.length) return
     let orders = 0
     let prev = ''
     for (const r of rows) if (r.order_id !== prev) (orders++, (prev = r.order_id))
-    if (orders < batchOrders) return
+    const more = orders >= batchOrders
+    const last = rows[rows.length - 1]
+    if (more) next = read(last.k_t, last.order_id)
+    yield rows
+    if (!more) return
   }
 }
