@@ -14,7 +14,8 @@ import { sqlLiteral } from './sql-text.js'
 export type CellType = 'text' | 'money' | 'int' | 'datetime' | 'id'
 export type CellValue = string | number | null
 
-/** One row from the export query (src/exports/query.ts). Fields not used by a template are null. */
+/** One row from the export query (src/exports/query.ts). The export reads only the fields its
+ * template shows (and order_id, k_t): the others are absent from its rows. */
 export interface ExportRow {
   order_id: string
   shop_id: string
