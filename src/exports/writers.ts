@@ -6,7 +6,9 @@
  *   the database wrote with COPY (`writeBytes`, src/exports/copy-csv.ts), byte for byte the same.
  * - xlsx (exceljs streaming WorkbookWriter): numbers as numbers, money with two decimals, times as
  *   real Excel dates (wall clock in the export's zone), IDs / phones / tracking numbers as text,
- *   frozen header, autofilter, widths, headers in the channel's language.
+ *   frozen header, autofilter, widths, headers in the channel's language. The data rows' XML is
+ *   serialised by src/exports/xlsx-rows.ts into exceljs's sheet stream (byte for byte what exceljs
+ *   writes, ~2.5× cheaper than its per-cell objects); `viaExceljsRows` writes them through exceljs.
  */
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
@@ -14,6 +16,7 @@ import { stringify } from 'csv-stringify/sync'
 import ExcelJS from 'exceljs'
 import type { Locale } from '../assistant/types.js'
 import { headerOf, templateTitle, type CellType, type Column, type ExportRow, type Template } from './templates.js'
+import { fastRows, type XlsxValue } from './xlsx-rows.js'
 
 export interface ExportWriter {
   write(rows: ExportRow[]): Promise<void>
@@ -144,8 +147,6 @@ export function wallToExcelSerial(s: string): number {
   return 25569 + ms / (24 * 3600 * 1000)
 }
 
-/** undefined: no cell at all (exceljs creates no cell object for it; it wrote nothing for a null cell either) */
-type XlsxValue = string | number | undefined | { richText: { text: string }[] }
 
 /** exceljs writes plain strings as `t="str"`, whose edge whitespace readers may trim (LibreOffice
  * does); such text goes as an inline string with xml:space="preserve" instead. */
@@ -202,7 +203,7 @@ async function zipCaughtUp(ws: ExcelJS.Worksheet): Promise<void> {
   if (pipe && state && state.length > ZIP_BACKLOG_BYTES && state.needDrain) await once(pipe, 'drain')
 }
 
-export async function xlsxWriter(path: string, template: Template, locale: Locale): Promise<ExportWriter> {
+export async function xlsxWriter(path: string, template: Template, locale: Locale, opts: { viaExceljsRows?: boolean } = {}): Promise<ExportWriter> {
   const out = createWriteStream(path)
   await once(out, 'open')
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
@@ -219,6 +220,8 @@ export async function xlsxWriter(path: string, template: Template, locale: Local
   const header = ws.addRow(cols.map((c) => headerOf(c, locale)))
   header.font = { bold: true }
   header.commit()
+  // the data rows' XML by our serialiser, byte for byte exceljs's (see xlsx-rows.ts); exceljs's API if it cannot
+  const fast = opts.viaExceljsRows ? null : fastRows(wb, ws, styles)
   const types = cols.map((c) => c.type)
   let sinceYield = 0
   return {
@@ -226,9 +229,12 @@ export async function xlsxWriter(path: string, template: Template, locale: Local
       for (const r of rows) {
         const values = new Array<XlsxValue>(cols.length)
         for (let j = 0; j < cols.length; j++) values[j] = xlsxCell(types[j], cols[j].value(r, locale))
-        const row = ws.addRow(values)
-        for (let j = 0; j < values.length; j++) if (values[j] !== undefined) row.getCell(j + 1).style = styles[j]
-        row.commit()
+        if (fast) fast.add(values)
+        else {
+          const row = ws.addRow(values)
+          for (let j = 0; j < values.length; j++) if (values[j] !== undefined) row.getCell(j + 1).style = styles[j]
+          row.commit()
+        }
         // exceljs works synchronously: let the bot's other work (and the zip) run between slices of rows
         if (++sinceYield >= YIELD_EVERY_ROWS) {
           sinceYield = 0
