@@ -6,12 +6,14 @@
 import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { unzipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import type { CellType, Column, ExportRow, Template } from '../../src/exports/templates.js'
 import { xlsxWriter } from '../../src/exports/writers.js'
-import { columnLetters, xmlEncode } from '../../src/exports/xlsx-rows.js'
+import { columnLetters, fastRows, xmlEncode } from '../../src/exports/xlsx-rows.js'
 
 const TYPES: CellType[] = ['text', 'id', 'money', 'int', 'datetime', 'text', 'id', 'money', 'text', 'datetime', 'int', 'text']
 
@@ -62,6 +64,15 @@ describe('xlsx rows serialised by the export', () => {
   it('column letters and XML escaping are exceljs’s', () => {
     expect([1, 26, 27, 52, 53, 702, 703].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA'])
     expect(xmlEncode('a<b>&\'"\u0001\u007f\tc\r\n')).toBe('a&lt;b&gt;&amp;&apos;&quot;\tc\r\n')
+  })
+
+  it('is used: the exceljs internals it needs are there (else the export falls back to exceljs’s rows, slower)', async () => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: new PassThrough().resume(), useStyles: true })
+    const ws = wb.addWorksheet('x')
+    ws.addRow(['header']).commit()
+    expect(fastRows(wb, ws, [{ numFmt: '@' }])).not.toBeNull()
+    // not before the header (sheet data not started) — the writer then uses exceljs
+    expect(fastRows(wb, wb.addWorksheet('y'), [{ numFmt: '@' }])).toBeNull()
   })
 
   for (const locale of ['en', 'zh-CN'] as const) {
