@@ -145,6 +145,10 @@ export const orders = pgTable(
     // stock check result at payment time (R1)
     stockCheck: jsonb('stock_check').$type<unknown>(),
     stockCheckedAt: tz('stock_checked_at'),
+    // seller cancellation (R2): who claimed it — one press calls the shop; kept after it is done
+    sellerCancelBy: text('seller_cancel_by'),
+    sellerCancelByName: text('seller_cancel_by_name'),
+    sellerCancelAt: tz('seller_cancel_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

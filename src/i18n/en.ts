@@ -162,6 +162,8 @@ export const en = {
   'sellercancel.line': 'Cancelled by {name} at {at}. Reason: {reason}.',
   'sellercancel.button': 'Cancel order',
   'sellercancel.pending_request': 'The buyer already asked to cancel order {id}: accept that request instead.',
+  'sellercancel.in_progress': '{name} is cancelling order {id} right now (since {at}).',
+  'sellercancel.already': 'Order {id} was already cancelled by {name} at {at}.',
 
   // deadlines
   'deadline.pack_by': 'pack',

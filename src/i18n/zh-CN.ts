@@ -154,6 +154,8 @@ export const zhCN: Record<MessageKey, string> = {
   'sellercancel.line': '{name} 于 {at} 取消。原因:{reason}。',
   'sellercancel.button': '取消订单',
   'sellercancel.pending_request': '买家已申请取消订单 {id},请直接同意该申请。',
+  'sellercancel.in_progress': '{name} 正在取消订单 {id}（{at} 开始）。',
+  'sellercancel.already': '订单 {id} 已由 {name} 于 {at} 取消。',
 
   'deadline.pack_by': '打包',
   'deadline.handover_by': '交运',

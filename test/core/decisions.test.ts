@@ -153,6 +153,45 @@ describeEachDb('cancellation decisions (R2, R3)', (get, kind) => {
     expect(deps.shop.count('cancelOrder')).toBe(1)
   })
 
+  it('seller cancel is decided once: a failed shop call frees the order for the next press; after success everyone is told who cancelled', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    const o = platformOrder()
+    await processPlatformOrder(deps, shop.id, o)
+    deps.shop.failNext = new AppError('shop_unavailable', 'TikTok Shop is not answering')
+    const failed = await run(admin, { name: 'action', action: { type: 'order.cancel', orderId: o.id, reason: 0 } })
+    expect(failed.ok).toBe(false)
+    const [free] = await database.db.select({ by: orders.sellerCancelBy }).from(orders).where(eq(orders.id, o.id))
+    expect(free.by).toBeNull()
+    const done = await run(admin, { name: 'action', action: { type: 'order.cancel', orderId: o.id, reason: 0 } })
+    expect(done.ok).toBe(true)
+    const again = await run(admin, { name: 'action', action: { type: 'order.cancel', orderId: o.id, reason: 1 } })
+    expect(again.message.title).toMatch(new RegExp(`^Order ${o.id} was already cancelled by .+ at 2026-11-20`))
+    expect(deps.shop.count('cancelOrder')).toBe(2)
+    expect(await database.db.$count(auditLog, and(eq(auditLog.action, 'order.cancel'), eq(auditLog.subject, `order:${o.id}`)))).toBe(1)
+  })
+
+  if (kind === 'postgres')
+    it('30 concurrent seller-cancel presses on one order: one shop call, one cancellation, everyone else told who', async () => {
+      const database = get()
+      const deps = coreDeps(database)
+      const { shop, run } = await linkedSetup(database, deps)
+      const o = platformOrder()
+      await processPlatformOrder(deps, shop.id, o)
+      deps.shop.delayMs = 30
+      const pressers = Array.from({ length: 30 }, (_, i) => actor(`canceller${i}`, { displayName: `Canceller ${i}`, platformOperator: true }))
+      const replies = await Promise.all(pressers.map((p) => run(p, { name: 'action', action: { type: 'order.cancel', orderId: o.id, reason: 0 } })))
+      expect(deps.shop.count('cancelOrder')).toBe(1)
+      expect(replies.filter((r) => r.ok)).toHaveLength(1)
+      const [c] = await database.db.select().from(cancellations).where(and(eq(cancellations.orderId, o.id), eq(cancellations.role, 'SELLER')))
+      for (const r of replies.filter((x) => !x.ok)) {
+        expect(r.message.title).toMatch(/^(Order \d+ was already cancelled by Canceller \d+ at|Canceller \d+ is cancelling order \d+ right now)/)
+        expect(r.message.title).toContain(c.decidedByName!)
+      }
+      expect(await database.db.$count(auditLog, and(eq(auditLog.action, 'order.cancel'), eq(auditLog.subject, `order:${o.id}`)))).toBe(1)
+    })
+
   if (kind === 'postgres')
     it('60 concurrent accept/reject presses on one request: one shop call, one decision, everyone else told who decided', async () => {
       const database = get()
