@@ -239,31 +239,24 @@ export async function pageEnds(db: Executor, f: ExportFilter, pageOrders: number
   return rows.map((r: postgres.Row) => ({ t: String(r.k_t), id: String(r.id), n: Number(r.n) }))
 }
 
-/** Orders per day (in the export's zone) of the chosen time, for a split that fits the cap. */
-export async function ordersPerDay(db: Executor, f: ExportFilter): Promise<{ day: string; n: number }[]> {
+/** Orders per period of the chosen time (its wall clock in the export's zone, as `format` of to_char). */
+async function ordersPer(db: Executor, f: ExportFilter, format: string): Promise<{ key: string; n: number }[]> {
   const params: unknown[] = []
   const where = filterWhere(f, params)
-  params.push(f.timeZone)
+  params.push(f.timeZone, format)
   const rows = await clientOf(db).unsafe(
-    `select to_char(o.${TIME_COLUMN[f.timeField]} at time zone $${params.length}::text, 'YYYY-MM-DD') as day, count(*)::int as n
+    `select to_char(o.${TIME_COLUMN[f.timeField]} at time zone $${params.length - 1}::text, $${params.length}::text) as k, count(*)::int as n
      from orders o where ${where} group by 1 order by 1`,
     params as never[],
   )
-  return rows.map((r: postgres.Row) => ({ day: String(r.day), n: Number(r.n) }))
+  return rows.map((r: postgres.Row) => ({ key: String(r.k), n: Number(r.n) }))
 }
 
+/** Orders per day (in the export's zone) of the chosen time, for a split that fits the cap. */
+export const ordersPerDay = async (db: Executor, f: ExportFilter) => (await ordersPer(db, f, 'YYYY-MM-DD')).map(({ key, n }) => ({ day: key, n }))
+
 /** Orders per hour (wall clock in the export's zone), for a day that alone exceeds the cap. */
-export async function ordersPerHour(db: Executor, f: ExportFilter): Promise<{ hour: string; n: number }[]> {
-  const params: unknown[] = []
-  const where = filterWhere(f, params)
-  params.push(f.timeZone)
-  const rows = await clientOf(db).unsafe(
-    `select to_char(o.${TIME_COLUMN[f.timeField]} at time zone $${params.length}::text, 'YYYY-MM-DD"T"HH24') as hour, count(*)::int as n
-     from orders o where ${where} group by 1 order by 1`,
-    params as never[],
-  )
-  return rows.map((r: postgres.Row) => ({ hour: String(r.hour), n: Number(r.n) }))
-}
+export const ordersPerHour = async (db: Executor, f: ExportFilter) => (await ordersPer(db, f, 'YYYY-MM-DD"T"HH24')).map(({ key, n }) => ({ hour: key, n }))
 
 /**
  * Streams the export rows in batches of `batchOrders` orders. Each yielded batch holds every row of
