@@ -28,6 +28,11 @@ describeEachDb('page ingest', (get, kind) => {
     expect((await db.transaction((tx) => planPage(tx, shop.id, [older], NOW)))!.unchanged).toBe(1)
     const next = await db.transaction((tx) => planPage(tx, shop.id, [newer], NOW))
     expect(next!.planned.map((p) => p.result.outcome)).toEqual(['updated'])
+    // an order another shop holds is refused, not taken over
+    const other = await seedShop(db)
+    const theirs = await db.transaction((tx) => planPage(tx, other.id, [newer], NOW))
+    expect(theirs!.planned).toHaveLength(0)
+    expect(String((theirs!.rejected[0].error as Error).message)).toMatch(/belongs to another shop/)
     // an id twice in one page: no plan (the caller stores that page one order at a time)
     expect(await db.transaction((tx) => planPage(tx, shop.id, [fresh, fresh], NOW))).toBeNull()
   })
