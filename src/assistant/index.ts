@@ -59,6 +59,13 @@ export function createAssistant(deps: CoreDeps): Assistant {
     }
   }
 
+  /** Does any text in the command (at any depth) hold a NUL character? */
+  function holdsNul(v: unknown, depth = 0): boolean {
+    if (typeof v === 'string') return v.includes('\u0000')
+    if (!v || typeof v !== 'object' || depth > 6) return false
+    return Object.values(v).some((x) => holdsNul(x, depth + 1))
+  }
+
   async function handle(ref: ChannelRef, actor: Actor, command: Command, onProgress?: CommandContext['onProgress']): Promise<Reply> {
     let locale: Locale = deps.defaults.locale
     let channel: ChannelInfo | undefined
@@ -68,6 +75,8 @@ export function createAssistant(deps: CoreDeps): Assistant {
       channel = ctx.channel
       const handler = handlers[command.name]
       if (!handler) return { ...errorReply(ctx.t('error.not_available', { command: command.name })), channel }
+      // PostgreSQL text cannot hold NUL: refuse it here, with one clear answer, before any query sees it
+      if (holdsNul(command)) throw userError('bad_input', 'error.nul_text')
       const reply = await handler(ctx, command)
       deps.kick?.()
       return { ...reply, channel: reply.channel ?? channel }

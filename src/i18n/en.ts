@@ -3,6 +3,7 @@ export const en = {
   // generic
   'error.generic': 'Something went wrong on our side. Nothing was changed; please try again in a minute.',
   'error.not_available': '/{command} is not available yet on this bot.',
+  'error.nul_text': 'The command holds an invisible NUL character; type it again without it.',
   'error.forbidden': 'Only a channel {needed} can do this; your role here is {have}. Ask an admin: /grant @you {needed}.',
   'error.not_linked': 'This chat does not follow any shop yet. Link it with /link CODE (an admin prints the code with: npm run cli -- link-code <shop id>).',
   'error.shop_unavailable': 'The shop did not answer: {detail}. Nothing was changed; please try again in a few minutes.',

@@ -4,6 +4,7 @@ import type { MessageKey } from './en.js'
 export const zhCN: Record<MessageKey, string> = {
   'error.generic': '系统出了点问题,没有做任何更改。请稍后再试。',
   'error.not_available': '本机器人暂不支持 /{command}。',
+  'error.nul_text': '命令中含有不可见的 NUL 字符，请去掉后重新输入。',
   'error.forbidden': '只有本群的{needed}才能执行此操作,你在本群的角色是:{have}。请让管理员执行:/grant @你 {needed}。',
   'error.not_linked': '本群还没有关联店铺。请用 /link 代码 关联(管理员可运行 npm run cli -- link-code <店铺ID> 获取代码)。',
   'error.shop_unavailable': '店铺接口没有响应:{detail}。没有做任何更改,请几分钟后重试。',

@@ -18,6 +18,7 @@ import type { ShopPort } from './port.js'
 import type { PlatformSink } from './sync-sink.js'
 import { verifyWebhookSignature } from './tiktok/sign.js'
 import { authExpiringMessage, deauthorizedMessage } from './webhooks-messages.js'
+import { parseExternalJson } from '../shared/json.js'
 
 export const WEBHOOK_TYPES = {
   ORDER_STATUS_CHANGE: 1,
@@ -63,7 +64,7 @@ export async function receiveWebhook(deps: WebhookReceiveDeps, rawBody: Buffer, 
     return { status: 401, message: authorization ? 'signature does not match' : 'missing Authorization signature', stored: false }
   let env: Envelope
   try {
-    env = JSON.parse(rawBody.toString('utf8')) as Envelope
+    env = parseExternalJson(rawBody.toString('utf8')) as Envelope
   } catch {
     return { status: 400, message: 'body is not JSON', stored: false }
   }

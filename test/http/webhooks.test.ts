@@ -48,6 +48,15 @@ describeEachDb('POST /webhooks/tiktok', (get) => {
   const event = (id: string, over: Record<string, unknown> = {}) =>
     JSON.stringify({ type: 1, tts_notification_id: id, shop_id: '7495540735365777507', timestamp: now(), data: { order_id: '576653688135258178', order_status: 'AWAITING_SHIPMENT', update_time: now() }, ...over })
 
+  it('a signed delivery with a NUL character in a text is stored without it (PostgreSQL text cannot hold NUL)', async () => {
+    const body = event('7380066284010030999', { data: { order_id: '576653688135258999', order_status: 'AWAITING_SHIPMENT', update_time: now(), note: 'a\u0000b' } })
+    expect(body).toContain('\\u0000')
+    const res = await post(body)
+    expect(res.status).toBe(200)
+    const [row] = await get().db.select({ payload: webhookEvents.payload }).from(webhookEvents).where(eq(webhookEvents.eventKey, 'tts:7380066284010030999'))
+    expect((row.payload as { data: { note: string } }).data.note).toBe('ab')
+  })
+
   it('a wrong or missing signature → 401 and nothing stored', async () => {
     const before = await count()
     const body = event('7380066284010030001')

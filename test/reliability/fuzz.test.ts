@@ -146,7 +146,14 @@ describeEachDb('reliability: fuzzed commands and filters', (get) => {
         checkReply(await assistant.handle(channel, asAdmin ? admin : viewer, cmd))
         expect(errors.slice(before), JSON.stringify(cmd)).toEqual([])
       }),
-      { numRuns: 200 },
+      {
+        numRuns: 200,
+        // found by an earlier run: a NUL in a target reached a query (PostgreSQL text cannot hold it)
+        examples: [
+          [{ name: 'revoke', target: { userId: '\u0000', displayName: '' } }, true],
+          [{ name: 'grant', target: { userId: 'u', displayName: 'a\u0000b' }, role: 'viewer' }, true],
+        ],
+      },
     )
     // the order survived every hostile mark/cancel attempt in a readable state
     const shown = await assistant.handle(channel, admin, { name: 'order', orderId })

@@ -13,6 +13,7 @@ import { AppError } from '../../shared/errors.js'
 import { systemClock, type Clock } from '../../shared/clock.js'
 import { silentLogger, type Logger } from '../../shared/logger.js'
 import { signRequest } from './sign.js'
+import { parseExternalJson } from '../../shared/json.js'
 
 export interface Envelope<T = unknown> {
   code: number
@@ -171,7 +172,7 @@ export class TikTokApi {
     }
     let env: Partial<Envelope<T>> | undefined
     try {
-      const parsed = JSON.parse(text) as unknown
+      const parsed = parseExternalJson(text)
       if (parsed && typeof parsed === 'object' && 'code' in parsed) env = parsed as Partial<Envelope<T>>
     } catch {
       env = undefined
