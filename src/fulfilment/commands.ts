@@ -24,21 +24,24 @@ async function answering(ctx: CommandContext, work: () => Promise<Reply>): Promi
   }
 }
 
+/** Who asks, for which shops, in which language and zone, and when: what every fulfilment use case is given. */
+const requestOf = (ctx: CommandContext) => ({
+  shopIds: ctx.shopIds,
+  actor: ctx.actorKey,
+  actorName: ctx.actor.displayName,
+  channelId: ctx.channel.id,
+  locale: ctx.channel.locale,
+  timeZone: ctx.channel.timeZone,
+  now: ctx.deps.clock.now(),
+})
+
 export const picklistHandler: CommandHandler = async (ctx) => {
   ctx.require('operator')
   return answering(ctx, async () => {
     const locale = ctx.channel.locale
     const zh = locale === 'zh-CN'
     const t = texts(locale)
-    const r = await printPickList(ctx.deps.db, {
-      shopIds: ctx.shopIds,
-      actor: ctx.actorKey,
-      actorName: ctx.actor.displayName,
-      channelId: ctx.channel.id,
-      locale,
-      timeZone: ctx.channel.timeZone,
-      now: ctx.deps.clock.now(),
-    })
+    const r = await printPickList(ctx.deps.db, requestOf(ctx))
     const notes: Line[] = []
     if (r.list.cancelRequested)
       notes.push([zh ? `${r.list.cancelRequested} 个订单有待处理的取消申请，未列入：请先答复。` : `${r.list.cancelRequested} order(s) with a pending cancellation request were left out: answer them first.`])
@@ -68,14 +71,8 @@ export const labelHandler: CommandHandler = async (ctx, command) => {
     const locale = ctx.channel.locale
     const zh = locale === 'zh-CN'
     const r = await shippingLabel(ctx.deps.db, ctx.deps.shop, {
-      shopIds: ctx.shopIds,
+      ...requestOf(ctx),
       orderId: c.orderId ?? '',
-      actor: ctx.actorKey,
-      actorName: ctx.actor.displayName,
-      channelId: ctx.channel.id,
-      locale,
-      timeZone: ctx.channel.timeZone,
-      now: ctx.deps.clock.now(),
       logger: ctx.deps.logger,
     })
     const lines: Line[] = []

@@ -134,14 +134,14 @@ export async function storePageStockChecks(tx: Executor, shopId: string, page: P
   const skus = [...new Set(page.filter((e) => e.check).flatMap((e) => e.items.map(skuKey)))]
   if (!skus.length) return out
   const onHand = await lockOnHand(tx, shopId, skus)
-  const now_ = await reservedUnits(tx, shopId, skus)
+  const reservedNow = await reservedUnits(tx, shopId, skus)
   // walking back from the end: `later` = what the orders after this one changed (after − before)
   const later = new Map<string, number>()
   for (let i = page.length - 1; i >= 0; i--) {
     const e = page[i]
     if (e.check) {
       const reserved = new Map<string, number>()
-      for (const sku of unitsBySku(e.items).keys()) reserved.set(sku, (now_.get(sku) ?? 0) - (e.after.get(sku) ?? 0) - (later.get(sku) ?? 0))
+      for (const sku of unitsBySku(e.items).keys()) reserved.set(sku, (reservedNow.get(sku) ?? 0) - (e.after.get(sku) ?? 0) - (later.get(sku) ?? 0))
       out.set(e.orderId, evaluateStock(e.items, onHand, reserved))
     }
     for (const [sku, n] of e.after) later.set(sku, (later.get(sku) ?? 0) + n)
@@ -161,10 +161,12 @@ export async function reservedByOrders(tx: Executor, orderIds: string[]): Promis
     .select({ orderId: orderLineItems.orderId, sellerSku: orderLineItems.sellerSku, skuId: orderLineItems.skuId })
     .from(orderLineItems)
     .where(inArray(orderLineItems.orderId, orderIds))
+  const byOrder = new Map<string, typeof res>()
   for (const r of res) {
-    const m = out.get(r.orderId) ?? new Map<string, number>()
-    m.set(skuKey(r), (m.get(skuKey(r)) ?? 0) + 1)
-    out.set(r.orderId, m)
+    const list = byOrder.get(r.orderId)
+    if (list) list.push(r)
+    else byOrder.set(r.orderId, [r])
   }
+  for (const [id, items] of byOrder) out.set(id, unitsBySku(items))
   return out
 }
