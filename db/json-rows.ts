@@ -1,8 +1,10 @@
 /**
- * Multi-row writes with ONE bound parameter: the rows as a JSON array, spread into columns by the
- * database (`json_populate_recordset`). For a page of wide rows (an order has ~60 columns and its raw
- * platform JSON) this is several times cheaper than one bound parameter per value, whose building
- * dominated the cost of storing a page (measured with bench/sync.bench.ts).
+ * Multi-row writes with ONE bound parameter: the rows as a JSON array of arrays (one value per
+ * column, in column order), spread into typed columns by the database (`jsonb_array_elements`, then
+ * `->>` and a cast per column). For a page of wide rows (an order has ~60 columns) this is several
+ * times cheaper than one bound parameter per value, whose building dominated the cost of storing a
+ * page; positional arrays instead of objects (`json_populate_recordset`) send less than half the bytes,
+ * are quicker to build, and are spread faster by the database (measured with bench/sync.bench.ts).
  *
  * Values go through JSON: dates as ISO strings, exact decimals as strings, JSON columns as nested
  * JSON. Columns missing from the rows take their defaults (only the rows' columns are inserted).
@@ -12,27 +14,41 @@ import type { PgTable } from 'drizzle-orm/pg-core'
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
 
+interface Column {
+  name: string
+  getSQLType(): string
+}
+
+/** The SQL that reads column `i` of row `e` as the column's type. */
+function cell(column: Column, i: number): string {
+  const type = column.getSQLType().replace(/^(big|small)?serial$/, (_, size: string | undefined) => (size ? `${size}int` : 'integer'))
+  // `->` keeps JSON; a JSON null must become SQL NULL (as a missing value does for the other types)
+  if (type === 'jsonb' || type === 'json') return `nullif(e->${i}, 'null'::jsonb)::${type}`
+  return type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`
+}
+
 /**
- * `insert into T (cols…) select cols… from json_populate_recordset(null::T, $1)`, followed by `tail`
- * (on conflict…, returning…). The columns are the keys of the first row (all rows must have the same
+ * `insert into T (cols…) select … from jsonb_array_elements($1) e`, followed by `tail` (on
+ * conflict…, returning…). The columns are the keys of the first row (all rows must have the same
  * keys, drizzle property names).
  */
 export function insertJsonRows<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[], tail: SQL = sql``): SQL {
-  const columns = getTableColumns(table) as Record<string, { name: string }>
+  const columns = getTableColumns(table) as Record<string, Column>
   const keys = Object.keys(rows[0] ?? {})
-  const names = keys.map((k) => {
+  const cols = keys.map((k) => {
     const c = columns[k]
     if (!c) throw new Error(`insertJsonRows: ${getTableName(table)} has no column ${k}`)
-    return quote(c.name)
+    return c
   })
-  const json = JSON.stringify(
-    rows.map((r) => {
-      const o: Record<string, unknown> = {}
-      for (let i = 0; i < keys.length; i++) o[columns[keys[i]].name] = (r as Record<string, unknown>)[keys[i]] ?? null
-      return o
-    }),
-  )
-  const t = quote(getTableName(table))
-  const list = names.join(', ')
-  return sql`insert into ${sql.raw(t)} (${sql.raw(list)}) select ${sql.raw(list)} from json_populate_recordset(null::${sql.raw(t)}, ${json}::json) ${tail}`
+  const values = new Array(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as Record<string, unknown>
+    const out = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) out[i] = row[keys[i]] ?? null
+    values[r] = out
+  }
+  const json = JSON.stringify(values)
+  const list = cols.map((c) => quote(c.name)).join(', ')
+  const select = cols.map(cell).join(', ')
+  return sql`insert into ${sql.raw(quote(getTableName(table)))} (${sql.raw(list)}) select ${sql.raw(select)} from jsonb_array_elements(${json}::jsonb) e ${tail}`
 }
