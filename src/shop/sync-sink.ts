@@ -1,12 +1,14 @@
 /**
  * Where synced and webhook-delivered platform records go: the workflow core's use cases
- * (processPlatformOrder, processPlatformOrderPage / processPlatformCancellation), which store the record and raise the
+ * (processPlatformOrder, processPlatformOrderPage / processPlatformCancellation,
+ * processPlatformCancellationPage), which store the record and raise the
  * follow-ups (stock check, notifications) in one transaction, idempotently.
  */
 import type { Db, Executor } from '../../db/database.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
+import { processPlatformCancellationPage, type CancellationPageResult } from '../workflow/process-cancellation-page.js'
 import { processPlatformCancellation } from '../workflow/process-cancellation.js'
 import { processPlatformOrder } from '../workflow/process-order.js'
 import { processPlatformOrderPage, type OrderPageResult } from '../workflow/process-order-page.js'
@@ -18,6 +20,8 @@ export interface PlatformSink {
   /** a page of orders in one transaction (malformed ones are reported, not thrown) */
   orderPage(shopId: string, orders: PlatformOrder[]): Promise<OrderPageResult>
   cancellation(shopId: string, c: PlatformCancellation, tx?: Executor): Promise<void>
+  /** a page of cancellation records in one transaction (malformed ones are reported, not thrown) */
+  cancellationPage(shopId: string, list: PlatformCancellation[]): Promise<CancellationPageResult>
 }
 
 /** The workflow core as the sink; `kick` wakes the outbox dispatcher after new messages. */
@@ -30,5 +34,6 @@ export function workflowSink(deps: { db: Db; clock: Clock; logger: Logger; kick?
     async cancellation(shopId, c, tx) {
       await processPlatformCancellation(tx ? { ...deps, db: tx as Db } : deps, shopId, c)
     },
+    cancellationPage: (shopId, list) => processPlatformCancellationPage(deps, shopId, list),
   }
 }

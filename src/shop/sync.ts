@@ -3,7 +3,8 @@
  *
  * Orders: Get Order List by `update_time` in [cursor − overlap, now], 100 a page, oldest first; each
  * page goes to the workflow core in one transaction (idempotent; processPlatformOrderPage). Cancellations: every pending buyer request (Search
- * Cancellations, status PENDING) and every cancellation updated in the same kind of window.
+ * Cancellations, status PENDING) and every cancellation updated in the same kind of window, 50 a
+ * page, each page in one transaction too (processPlatformCancellationPage).
  *
  * The cursor lives in `sync_state` and moves only after a page is stored, so a crash or an outage
  * loses nothing and a re-run changes nothing. An outage is recorded in `sync_state.last_error` and
@@ -30,8 +31,9 @@ export interface SyncOptions {
   pageSize: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
-  /** store a page of orders with multi-row statements (default true; processPlatformOrderPage);
-   * false: one order at a time through processPlatformOrder (the reference path) */
+  /** store a page of orders or cancellations with multi-row statements (default true;
+   * processPlatformOrderPage, processPlatformCancellationPage); false: one record at a time through
+   * processPlatformOrder / processPlatformCancellation (the reference path) */
   batch: boolean
 }
 
@@ -217,7 +219,17 @@ function reject(deps: SyncDeps, report: KindReport, err: unknown) {
 async function storeOrderPage(deps: SyncDeps, shopId: string, report: KindReport, items: PlatformOrder[]): Promise<void> {
   if (!items.length) return
   if (!opts(deps).batch) return storePage(deps, report, items, (o, tx) => deps.sink.order(shopId, o, tx))
-  const r = await deps.sink.orderPage(shopId, items)
+  countPage(deps, report, await deps.sink.orderPage(shopId, items))
+}
+
+/** A page of cancellation records through the workflow core's page use case (processPlatformCancellationPage). */
+async function storeCancellationPage(deps: SyncDeps, shopId: string, report: KindReport, items: PlatformCancellation[]): Promise<void> {
+  if (!items.length) return
+  if (!opts(deps).batch) return storePage(deps, report, items, (c, tx) => deps.sink.cancellation(shopId, c, tx))
+  countPage(deps, report, await deps.sink.cancellationPage(shopId, items))
+}
+
+function countPage(deps: SyncDeps, report: KindReport, r: { stored: number; unchanged: number; rejected: { error: unknown }[] }) {
   report.stored += r.stored
   report.unchanged += r.unchanged
   for (const x of r.rejected) reject(deps, report, x.error)
@@ -275,14 +287,14 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
 const PENDING = 'CANCELLATION_REQUEST_PENDING'
 
 async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
-  const store = (c: PlatformCancellation, tx: Executor) => deps.sink.cancellation(shopId, c, tx)
+  const store = (items: PlatformCancellation[]) => storeCancellationPage(deps, shopId, report, items)
   // every open buyer request, whatever its age
   let token = ''
   do {
     const page = await deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token })
     report.pages++
     report.seen += page.items.length
-    await storePage(deps, report, page.items, store)
+    await store(page.items)
     token = page.nextPageToken
   } while (token)
   // and every change since the cursor (accepted, withdrawn, expired, seller cancellations)
@@ -291,7 +303,7 @@ async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, r
     lease,
     report,
     (ge, lt, t) => deps.shop.searchCancellations(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: 50, pageToken: t }),
-    (items) => storePage(deps, report, items, store),
+    store,
   )
 }
 
