@@ -27,12 +27,22 @@ function cell(column: Column, i: number): string {
   return type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`
 }
 
+export interface JsonRows {
+  /** the table, quoted */
+  table: SQL
+  /** the rows' columns, quoted, comma separated */
+  columns: SQL
+  /** `select <a typed cell per column, named as the column> from jsonb_array_elements($1) e` (the rows as one parameter) */
+  select: SQL
+  /** the typed cell of one column (drizzle property name), for a where clause on `select` */
+  cell(key: string): SQL
+}
+
 /**
- * `insert into T (cols…) select … from jsonb_array_elements($1) e`, followed by `tail` (on
- * conflict…, returning…). The columns are the keys of the first row (all rows must have the same
- * keys, drizzle property names).
+ * The rows as one JSON parameter and the SQL that spreads them into typed columns. The columns are
+ * the keys of the first row (all rows must have the same keys, drizzle property names).
  */
-export function insertJsonRows<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[], tail: SQL = sql``): SQL {
+export function jsonRows<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[]): JsonRows {
   const columns = getTableColumns(table) as Record<string, Column>
   const keys = Object.keys(rows[0] ?? {})
   const cols = keys.map((k) => {
@@ -48,7 +58,20 @@ export function insertJsonRows<T extends PgTable>(table: T, rows: Partial<T['$in
     values[r] = out
   }
   const json = JSON.stringify(values)
-  const list = cols.map((c) => quote(c.name)).join(', ')
-  const select = cols.map(cell).join(', ')
-  return sql`insert into ${sql.raw(quote(getTableName(table)))} (${sql.raw(list)}) select ${sql.raw(select)} from jsonb_array_elements(${json}::jsonb) e ${tail}`
+  return {
+    table: sql.raw(quote(getTableName(table))),
+    columns: sql.raw(cols.map((c) => quote(c.name)).join(', ')),
+    select: sql`select ${sql.raw(cols.map((c, i) => `${cell(c, i)} as ${quote(c.name)}`).join(', '))} from jsonb_array_elements(${json}::jsonb) e`,
+    cell(key) {
+      const i = keys.indexOf(key)
+      if (i < 0) throw new Error(`insertJsonRows: the rows have no ${key}`)
+      return sql.raw(cell(cols[i], i))
+    },
+  }
+}
+
+/** `insert into T (cols…) select … from jsonb_array_elements($1) e`, followed by `tail` (on conflict…, returning…). */
+export function insertJsonRows<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[], tail: SQL = sql``): SQL {
+  const j = jsonRows(table, rows)
+  return sql`insert into ${j.table} (${j.columns}) ${j.select} ${tail}`
 }

@@ -4,9 +4,9 @@
  * trips per order. Two steps, so the workflow sees the decisions before anything is written:
  * `planPage` locks the rows we hold and judges every order; `writePage` writes the ones it is given.
  */
-import { getTableColumns, inArray, sql } from 'drizzle-orm'
+import { getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
 import { rows, type Executor } from '../../db/database.js'
-import { insertJsonRows } from '../../db/json-rows.js'
+import { insertJsonRows, jsonRows } from '../../db/json-rows.js'
 import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
 import { isAppError } from '../shared/errors.js'
 import {
@@ -115,19 +115,18 @@ const lastById = <T extends { id: string }>(xs: T[]): T[] => [...new Map(xs.map(
 const excluded = (names: string[]) => sql.raw(names.map((n) => `"${n}" = excluded."${n}"`).join(', '))
 
 /**
- * Writes inserted and updated orders of a plan (all rows must carry the same columns): new orders
- * in one insert, orders we hold in one upsert, then their line items and packages — each a single
- * statement with the rows as one JSON parameter (db/json-rows.ts). A new order that another writer
- * inserted since `planPage` is not written: it comes back in `lost`, for the caller to store one by one.
+ * Writes inserted and updated orders of a plan (all rows must carry the same columns) in at most two
+ * statements, each with its rows as single JSON parameters (db/json-rows.ts): the orders we hold are
+ * upserted and their line items cleared; then one statement inserts the new orders and, for every
+ * order written, its line items, packages and order–package links (data-modifying CTEs). A new order
+ * that another writer inserted since `planPage` is not written, nor are its children: it comes back
+ * in `lost`, for the caller to store one by one.
  */
 export async function writePage(tx: Executor, items: PlannedOrder[], now: Date): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
+  if (!items.length) return { written: [], lost: [] }
   const fresh = items.filter((p) => !p.held)
   const known = items.filter((p) => p.held)
-  const inserted = new Set<string>()
-  if (fresh.length) {
-    const r = await rows<{ id: string }>(tx, insertJsonRows(orders, fresh.map((p) => p.row), sql`on conflict do nothing returning id`))
-    for (const x of r) inserted.add(x.id)
-  }
+  const at = sql`${now.toISOString()}::timestamptz`
   if (known.length) {
     const cols = getTableColumns(orders) as Record<string, { name: string }>
     const set = Object.keys(known[0].row)
@@ -136,14 +135,43 @@ export async function writePage(tx: Executor, items: PlannedOrder[], now: Date):
         const n = cols[key].name
         return KEPT_MARKS.has(key) ? `"${n}" = coalesce("orders"."${n}", excluded."${n}")` : `"${n}" = excluded."${n}"`
       })
-    await tx.execute(
-      insertJsonRows(orders, known.map((p) => p.row), sql`on conflict (id) do update set ${sql.raw(set.join(', '))}, "updated_at" = ${now.toISOString()}::timestamptz`),
-    )
-    await tx.delete(orderLineItems).where(inArray(orderLineItems.orderId, known.map((p) => p.row.id)))
+    const upsert = insertJsonRows(orders, known.map((p) => p.row), sql`on conflict (id) do update set ${sql.raw(set.join(', '))}, "updated_at" = ${at} returning id`)
+    await tx.execute(sql`with u as (${upsert}) delete from ${orderLineItems} where ${orderLineItems.orderId} in (select id from u)`)
   }
+  // the children of every order of the plan, last one wins; only those of orders written are stored
+  const lineItems = lastById(items.flatMap((p) => p.children.items))
+  const pkgs: PackageRow[] = lastById(items.flatMap((p) => p.children.packages))
+  const links = items.flatMap((p) => p.children.packages.map((k) => ({ orderId: p.row.id, packageId: k.id })))
+  const ctes: SQL[] = [
+    fresh.length
+      ? sql`o as (${insertJsonRows(orders, fresh.map((p) => p.row), sql`on conflict do nothing returning id`)})`
+      : sql`o as (select null::text as id where false)`,
+    sql`w as (select id from o union all select jsonb_array_elements_text(${JSON.stringify(known.map((p) => p.row.id))}::jsonb))`,
+  ]
+  if (lineItems.length) {
+    const li = jsonRows(orderLineItems, lineItems)
+    ctes.push(sql`li as (insert into ${li.table} (${li.columns}) ${li.select} where ${li.cell('orderId')} in (select id from w) on conflict (id) do update set ${excluded(['order_id'])})`)
+  }
+  if (links.length) {
+    const ln = jsonRows(orderPackages, links)
+    const pk = jsonRows(packages, pkgs)
+    ctes.push(
+      sql`ln as (insert into ${ln.table} (${ln.columns}) ${ln.select} where ${ln.cell('orderId')} in (select id from w) on conflict do nothing)`,
+      sql`pk as (insert into ${pk.table} (${pk.columns}) ${pk.select}
+        where ${pk.cell('id')} in (select x.package_id from (${ln.select}) x where x.order_id in (select id from w))
+        on conflict (id) do update set ${excluded(['status', 'tracking_number', 'shipping_provider_name'])}, "updated_at" = ${at})`,
+    )
+  }
+  const inserted = new Set((await rows<{ id: string }>(tx, sql`with ${sql.join(ctes, sql`, `)} select id from o`)).map((r) => r.id))
   const written = items.filter((p) => p.held || inserted.has(p.row.id))
   const lost = fresh.filter((p) => !inserted.has(p.row.id))
+  // rare: a child shared with a lost order may have been taken from it (or left out); write the written orders' own
+  if (lost.length) await writeChildren(tx, written, now)
+  return { written, lost }
+}
 
+/** Upserts the line items, packages and links of these orders (last one wins). */
+async function writeChildren(tx: Executor, written: PlannedOrder[], now: Date): Promise<void> {
   const lineItems = lastById(written.flatMap((p) => p.children.items))
   if (lineItems.length) await tx.execute(insertJsonRows(orderLineItems, lineItems, sql`on conflict (id) do update set ${excluded(['order_id'])}`))
   const pkgs: PackageRow[] = lastById(written.flatMap((p) => p.children.packages))
@@ -153,5 +181,4 @@ export async function writePage(tx: Executor, items: PlannedOrder[], now: Date):
     const links = written.flatMap((p) => p.children.packages.map((k) => ({ orderId: p.row.id, packageId: k.id })))
     await tx.execute(insertJsonRows(orderPackages, links, sql`on conflict do nothing`))
   }
-  return { written, lost }
 }

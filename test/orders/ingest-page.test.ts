@@ -2,13 +2,14 @@
  * Page ingest: repeats are judged without locks, and a new order that another writer inserts
  * between planning and writing is handed back (`lost`), not overwritten.
  */
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { expect, it } from 'vitest'
-import { orders } from '../../db/schema.js'
+import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
 import { ingestOrder } from '../../src/orders/ingest.js'
 import { planPage, writePage } from '../../src/orders/ingest-page.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, seedShop } from '../support/fixtures.js'
+import type { PlatformOrder } from '../../src/orders/platform-order.js'
+import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
 
 const NOW = new Date('2026-11-20T10:00:00Z')
 
@@ -41,16 +42,53 @@ describeEachDb('page ingest', (get, kind) => {
   it.skipIf(kind === 'pglite')('a new order inserted by another writer after planning comes back as lost, untouched', async () => {
     const { db } = get()
     const shop = await seedShop(db)
-    const mine = platformOrder({ buyer_message: 'from the page' })
-    const theirs = { ...mine, update_time: mine.update_time + 5, buyer_message: 'from the webhook' }
+    const pkg = uniqueId('PKG')
+    const withPackage = (o: PlatformOrder, status: string, name: string): PlatformOrder => ({
+      ...o,
+      line_items: o.line_items!.map((li) => ({ ...li, package_id: pkg, package_status: status, sku_name: name })),
+    })
+    const mine = withPackage(platformOrder({ buyer_message: 'from the page' }), 'PROCESSING', 'page')
+    const theirs = withPackage({ ...mine, update_time: mine.update_time + 5, buyer_message: 'from the webhook' }, 'FULFILLING', 'webhook')
+    // stored with the page and sharing the lost order's package: the package is as the last order written has it
+    const alongside = withPackage(platformOrder(), 'FULFILLING', 'alongside')
+    const before = withPackage(platformOrder(), 'PROCESSING', 'before')
     const lost = await db.transaction(async (tx) => {
-      const plan = await planPage(tx, shop.id, [mine], NOW)
-      expect(plan!.planned.map((p) => p.result.outcome)).toEqual(['inserted'])
+      const plan = await planPage(tx, shop.id, [before, alongside, mine], NOW)
+      expect(plan!.planned.map((p) => p.result.outcome)).toEqual(['inserted', 'inserted', 'inserted'])
       await db.transaction((other) => ingestOrder(other, shop.id, theirs, NOW)) // another connection, committed
       return (await writePage(tx, plan!.planned, NOW)).lost
     })
     expect(lost.map((p) => p.order.id)).toEqual([mine.id])
     const [row] = await db.select({ m: orders.buyerMessage }).from(orders).where(eq(orders.id, mine.id))
     expect(row.m).toBe('from the webhook')
+    // the lost order's children are the other writer's; the written orders' are the page's
+    const items = await db.select({ orderId: orderLineItems.orderId, name: orderLineItems.skuName }).from(orderLineItems).where(inArray(orderLineItems.orderId, [mine.id, alongside.id, before.id]))
+    expect(new Set(items.filter((i) => i.orderId === mine.id).map((i) => i.name))).toEqual(new Set(['webhook']))
+    expect(new Set(items.filter((i) => i.orderId === alongside.id).map((i) => i.name))).toEqual(new Set(['alongside']))
+    expect(new Set(items.filter((i) => i.orderId === before.id).map((i) => i.name))).toEqual(new Set(['before']))
+    const [p] = await db.select().from(packages).where(eq(packages.id, pkg))
+    expect(p.status).toBe('FULFILLING')
+    const links = await db.select().from(orderPackages).where(eq(orderPackages.packageId, pkg))
+    expect(new Set(links.map((l) => l.orderId))).toEqual(new Set([mine.id, alongside.id, before.id]))
+  })
+
+  it('writes a page of new orders with their items, packages and links, and a page of changed ones', async () => {
+    const { db } = get()
+    const shop = await seedShop(db)
+    const pkg = uniqueId('PKG')
+    const a = platformOrder({ line_items: platformOrder().line_items!.map((li, i) => ({ ...li, id: `${uniqueId('LI')}${i}`, package_id: pkg, package_status: 'PROCESSING' })) })
+    const b = platformOrder()
+    const write = (list: PlatformOrder[]) => db.transaction(async (tx) => writePage(tx, (await planPage(tx, shop.id, list, NOW))!.planned, NOW))
+    expect((await write([a, b])).written).toHaveLength(2)
+    const count = async (id: string) => (await db.select().from(orderLineItems).where(eq(orderLineItems.orderId, id))).length
+    expect([await count(a.id), await count(b.id)]).toEqual([3, 3])
+    // a changed: one item fewer, package shipped; b unchanged
+    const a2 = { ...a, update_time: a.update_time + 60, status: 'AWAITING_COLLECTION', line_items: a.line_items!.slice(1).map((li) => ({ ...li, package_status: 'FULFILLING' })) }
+    const r = await write([a2, b])
+    expect(r.written.map((p) => p.order.id)).toEqual([a.id])
+    expect([await count(a.id), await count(b.id)]).toEqual([2, 3])
+    const [p] = await db.select().from(packages).where(eq(packages.id, pkg))
+    expect(p.status).toBe('FULFILLING')
+    expect(await db.select().from(orderPackages).where(eq(orderPackages.packageId, pkg))).toEqual([{ orderId: a.id, packageId: pkg }])
   })
 })
