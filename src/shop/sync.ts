@@ -1,13 +1,14 @@
 /**
  * Pull sync (reference §2.5): webhooks can be lost, so orders are also pulled on a schedule.
  *
- * Orders: Get Order List by `update_time` in [cursor − overlap, now], 100 a page, oldest first; each
- * page goes to the workflow core in one transaction (idempotent; processPlatformOrderPage). Cancellations: every pending buyer request (Search
- * Cancellations, status PENDING) and every cancellation updated in the same kind of window, 50 a
- * page, each page in one transaction too (processPlatformCancellationPage).
+ * Orders: Get Order List by `update_time` in [cursor − overlap, now], 100 a page, oldest first,
+ * read a few pages ahead of storing (read-ahead.ts); the pages read so far go to the workflow core
+ * together, in one transaction (idempotent; processPlatformOrderPage). Cancellations: every pending
+ * buyer request (Search Cancellations, status PENDING) and every cancellation updated in the same
+ * kind of window, 50 a page, stored the same way (processPlatformCancellationPage).
  *
- * The cursor lives in `sync_state` and moves only after a page is stored, so a crash or an outage
- * loses nothing and a re-run changes nothing. An outage is recorded in `sync_state.last_error` and
+ * The cursor lives in `sync_state` and moves only after the pages are stored, so a crash or an
+ * outage loses nothing and a re-run changes nothing. An outage is recorded in `sync_state.last_error` and
  * reported, never thrown. One sync per shop and kind runs at a time across instances: a lease row in
  * `sync_state` claimed by one UPDATE (crash-safe: it expires), renewed with every page.
  */
@@ -20,6 +21,7 @@ import type { Clock } from '../shared/clock.js'
 import { isAppError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { Page, PlatformCancellation, ShopPort } from './port.js'
+import { joinPages, ReadAhead } from './read-ahead.js'
 import type { PlatformSink } from './sync-sink.js'
 
 export interface SyncOptions {
@@ -31,6 +33,8 @@ export interface SyncOptions {
   pageSize: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
+  /** pages read ahead of storing, and stored together at most (1–20, default 5; see read-ahead.ts) */
+  readAheadPages: number
   /** store a page of orders or cancellations with multi-row statements (default true;
    * processPlatformOrderPage, processPlatformCancellationPage); false: one record at a time through
    * processPlatformOrder / processPlatformCancellation (the reference path) */
@@ -42,6 +46,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   initialLookbackMs: 90 * 24 * 3_600_000,
   pageSize: 100,
   leaseMs: 5 * 60_000,
+  readAheadPages: 5,
   batch: true,
 }
 
@@ -134,6 +139,7 @@ interface Lease {
 function opts(deps: SyncDeps): SyncOptions {
   const o = { ...DEFAULT_SYNC_OPTIONS, ...deps.options }
   o.pageSize = Math.max(1, Math.min(100, Math.floor(o.pageSize)))
+  o.readAheadPages = Math.max(1, Math.min(20, Math.floor(o.readAheadPages)))
   return o
 }
 
@@ -181,13 +187,6 @@ async function withLease(deps: SyncDeps, shopId: string, kind: string, work: (le
     .set(outcome === 'ok' ? { leaseOwner: null, leaseUntil: null, lastOkAt: end, lastError: null } : { leaseOwner: null, leaseUntil: null, lastError: outcome.slice(0, 1000) })
     .where(mine)
   return outcome
-}
-
-/** Starts fetching a page; the promise is observed at once so a failure while we store is not unhandled. */
-function prefetch<T>(f: () => Promise<Page<T>>): Promise<Page<T>> {
-  const p = f()
-  p.catch(() => {})
-  return p
 }
 
 /**
@@ -240,6 +239,7 @@ async function windowed<T extends { update_time?: unknown }>(
   lease: Lease,
   report: KindReport,
   fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
+  idOf: (item: T) => string,
   storeItems: (items: T[]) => Promise<void>,
 ): Promise<void> {
   const o = opts(deps)
@@ -249,28 +249,35 @@ async function windowed<T extends { update_time?: unknown }>(
   const lt = toSec(now) + 1
   const end = new Date(lt * 1000)
   let cursor = lease.cursor
-  let next = prefetch(() => fetchPage(ge, lt, ''))
-  for (;;) {
-    const page = await next
-    report.pages++
-    report.seen += page.items.length
-    if (page.nextPageToken) {
-      const token = page.nextPageToken
-      next = prefetch(() => fetchPage(ge, lt, token))
+  const reader = new ReadAhead((token) => fetchPage(ge, lt, token), o.readAheadPages)
+  try {
+    for (;;) {
+      const pages = await reader.take(o.readAheadPages)
+      if (!pages) break
+      report.pages += pages.length
+      for (const page of pages) report.seen += page.items.length
+      for (const run of joinPages(pages, idOf)) await storeItems(run)
+      // oldest first: everything not stored yet was updated at or after the newest time stored
+      let newest = cursor?.getTime() ?? 0
+      for (const page of pages)
+        for (const it of page.items) {
+          const t = Number(it.update_time) * 1000
+          if (Number.isFinite(t) && t > newest) newest = t
+        }
+      const moved = newest ? new Date(Math.min(newest, end.getTime())) : null
+      if (moved && (!cursor || moved > cursor)) cursor = moved
+      if (!pages[pages.length - 1].nextPageToken) break
+      await lease.advance(cursor)
     }
-    await storeItems(page.items)
-    // oldest first: everything not stored yet was updated at or after the newest time on this page
-    let newest = cursor?.getTime() ?? 0
-    for (const it of page.items) {
-      const t = Number(it.update_time) * 1000
-      if (Number.isFinite(t) && t > newest) newest = t
-    }
-    const moved = newest ? new Date(Math.min(newest, end.getTime())) : null
-    if (moved && (!cursor || moved > cursor)) cursor = moved
-    if (!page.nextPageToken) break
-    await lease.advance(cursor)
+  } finally {
+    reader.stop()
   }
   await lease.advance(cursor && cursor > end ? cursor : end)
+}
+
+const recordId = (key: 'id' | 'cancel_id') => (x: unknown) => {
+  const v = x && typeof x === 'object' ? (x as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' ? v : ''
 }
 
 async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
@@ -280,6 +287,7 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     lease,
     report,
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
+    recordId('id'),
     (items) => storeOrderPage(deps, shopId, report, items),
   )
 }
@@ -303,6 +311,7 @@ async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, r
     lease,
     report,
     (ge, lt, t) => deps.shop.searchCancellations(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: 50, pageToken: t }),
+    recordId('cancel_id'),
     store,
   )
 }

@@ -1,0 +1,114 @@
+/** Reading a listing ahead of storing it (src/shop/read-ahead.ts), and the sync storing what was read together. */
+import { sql } from 'drizzle-orm'
+import { afterEach, describe, expect, it } from 'vitest'
+import { rows } from '../../db/database.js'
+import type { Page } from '../../src/shop/port.js'
+import { joinPages, ReadAhead } from '../../src/shop/read-ahead.js'
+import { syncShop } from '../../src/shop/sync.js'
+import { describeEachDb } from '../support/db.js'
+import { shopHarness, type ShopHarness } from './harness.js'
+
+const page = (ids: string[], next = 'more'): Page<{ id: string }> => ({ items: ids.map((id) => ({ id })), nextPageToken: next })
+const ids = (runs: { id: string }[][]) => runs.map((r) => r.map((x) => x.id).join(','))
+const tick = () => new Promise((ok) => setTimeout(ok, 5))
+
+/** A listing of `n` pages whose fetches are counted and answered when the test says so. */
+function listing(n: number) {
+  const asked: string[] = []
+  const answer: ((p: Page<{ id: string }>) => void)[] = []
+  const fetchPage = (token: string) =>
+    new Promise<Page<{ id: string }>>((ok) => {
+      asked.push(token)
+      const i = asked.length
+      answer.push(() => ok(page([`o${i}`], i < n ? `t${i}` : '')))
+    })
+  return { asked, fetchPage, answerAll: () => answer.splice(0).forEach((f) => f(page([]))) }
+}
+
+describe('ReadAhead', () => {
+  it('reads at most `ahead` pages beyond those taken, in order, with the tokens given', async () => {
+    const l = listing(6)
+    const r = new ReadAhead(l.fetchPage, 2)
+    for (let i = 0; i < 4; i++) {
+      l.answerAll()
+      await tick()
+    }
+    expect(l.asked).toEqual(['', 't1']) // two pages read, then it waits for room
+    const first = await r.take(10)
+    expect(first!.map((p) => p.items[0].id)).toEqual(['o1', 'o2'])
+    const rest: string[] = []
+    let taken = 2
+    const pump = setInterval(l.answerAll, 1)
+    try {
+      for (let got = await r.take(1); got; got = await r.take(1)) {
+        taken += got.length
+        rest.push(...got.map((p) => p.items[0].id))
+        expect(l.asked.length - taken).toBeLessThanOrEqual(2)
+      }
+    } finally {
+      clearInterval(pump)
+    }
+    expect(rest).toEqual(['o3', 'o4', 'o5', 'o6'])
+    expect(l.asked).toEqual(['', 't1', 't2', 't3', 't4', 't5'])
+  })
+
+  it('hands over the pages read before a failure, then the failure', async () => {
+    let n = 0
+    const r = new ReadAhead(async (token) => {
+      if (++n === 3) throw new Error('shop down')
+      return page([`o${n}`], `t${n}`)
+    }, 5)
+    await tick()
+    expect((await r.take(5))!.map((p) => p.items[0].id)).toEqual(['o1', 'o2'])
+    await expect(r.take(5)).rejects.toThrow('shop down')
+  })
+
+  it('stops reading when stopped', async () => {
+    let n = 0
+    const r = new ReadAhead(async () => page([`o${++n}`]), 2)
+    await tick()
+    r.stop()
+    await r.take(2)
+    await tick()
+    expect(n).toBe(2)
+  })
+})
+
+describe('joinPages', () => {
+  it('joins pages into runs that never hold an id twice, keeping order', () => {
+    expect(ids(joinPages([page(['a', 'b']), page(['c']), page(['d', 'a']), page(['e'])], (x) => x.id))).toEqual(['a,b,c', 'd,a,e'])
+  })
+
+  it('keeps a page that holds an id twice as a run of its own, and skips empty pages', () => {
+    expect(ids(joinPages([page(['a']), page([]), page(['b', 'b']), page(['c'])], (x) => x.id))).toEqual(['a', 'b,b', 'c'])
+  })
+})
+
+describeEachDb('sync with read-ahead', (get) => {
+  let h: ShopHarness | undefined
+  afterEach(() => h?.close())
+
+  it('stores the pages read while it was storing together, and each order once', async () => {
+    h = await shopHarness(get(), { sim: { seed: 4242 } })
+    h.sim.generateOrders({ count: 450, days: 5, seed: 3 })
+    const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 4 } })
+    const sizes: number[] = []
+    const sink = deps.sink
+    deps.sink = {
+      ...sink,
+      async orderPage(shopId, list) {
+        sizes.push(list.length)
+        await new Promise((ok) => setTimeout(ok, 40)) // storing slower than the shop answers
+        return sink.orderPage(shopId, list)
+      },
+    }
+    const r = await syncShop(deps, h.shopId)
+    expect(r.ok).toBe(true)
+    expect(r.orders).toMatchObject({ pages: 9, seen: 450, stored: 450 })
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(450)
+    expect(Math.max(...sizes)).toBeGreaterThan(50) // several pages in one call
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(200) // never more than readAheadPages pages
+    const [{ n }] = await rows<{ n: string }>(get().db, sql`select count(*) as n from orders where shop_id = ${h.shopId}`)
+    expect(Number(n)).toBe(450)
+  }, 120_000)
+})
