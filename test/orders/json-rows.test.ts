@@ -1,7 +1,7 @@
 /**
  * insertJsonRows (db/json-rows.ts) must store exactly what drizzle's own insert stores, for every
  * column type the page writes use: text (quotes, backslashes, unicode, emoji, empty), null,
- * booleans, exact decimals, timestamps, JSON (arrays, a JSON null), and integers.
+ * booleans, exact decimals, times to the millisecond (sent as epoch milliseconds), JSON (arrays, a JSON null), and integers.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import { expect, it } from 'vitest'
@@ -26,7 +26,8 @@ describeEachDb('insertJsonRows', (get) => {
       sellerNote: TEXTS[(i + 3) % TEXTS.length],
       subTotal: i % 3 === 0 ? null : `${i}.0${i % 10}`,
       totalAmount: '1234567.89',
-      createTime: new Date(Date.UTC(2026, 10, 1, 12, 0, i, 123)),
+      createTime: new Date(Date.UTC(2026, 10, 1, 12, 0, i, [123, 999, 1, 0, 500][i % 5])),
+      packByAt: [new Date('1999-12-31T23:59:59.999Z'), new Date('2100-01-01T00:00:00.001Z'), new Date(0), null][i % 4],
       paidTime: i % 4 === 0 ? null : new Date(Date.UTC(2026, 10, 2, 0, i)),
       updateTime: new Date(Date.UTC(2026, 10, 3)),
       recipientLevels: i % 5 === 0 ? [] : ['United Kingdom', TEXTS[i % TEXTS.length], '"quoted"'],
@@ -58,7 +59,8 @@ describeEachDb('insertJsonRows', (get) => {
     expect(got.every((s) => s.updatedAt instanceof Date)).toBe(true)
   })
 
-  it('refuses a key that is not a column of the table', () => {
+  it('refuses a key that is not a column of the table, and a time that is not one', () => {
     expect(() => insertJsonRows(orderLineItems, [{ id: 'x', nope: 1 } as never])).toThrow(/has no column nope/)
+    expect(() => insertJsonRows(orderLineItems, [{ id: 'x', rtsTime: 'soon' as never }])).toThrow(/soon is not a time/)
   })
 })
