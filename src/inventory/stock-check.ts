@@ -3,7 +3,8 @@
  * other paid, unshipped orders. Each SKU is in stock, short by N, or unknown (no stock recorded).
  * Concurrent checks on the same SKUs are serialised by locking their stock rows.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import type { Executor } from '../../db/database.js'
 import { rows } from '../../db/database.js'
 import { orderLineItems, orders, stockLevels } from '../../db/schema.js'
@@ -39,7 +40,7 @@ export async function reservedUnits(tx: Executor, shopId: string, skus: string[]
         from ${orderLineItems} li join ${orders} o on o.id = li.order_id
         where o.shop_id = ${shopId} and o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null
           and o.id <> ${exceptOrderId ?? ''}
-          and coalesce(nullif(li.seller_sku, ''), li.sku_id) in (${sql.join(skus.map((s) => sql`${s}`), sql`, `)})
+          and ${anyOf(sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`, skus)}
         group by 1`,
   )
   return new Map(res.map((r) => [r.sku, Number(r.n)]))
@@ -90,7 +91,7 @@ async function lockOnHand(tx: Executor, shopId: string, skus: string[]): Promise
   const levels = await tx
     .select({ sellerSku: stockLevels.sellerSku, onHand: stockLevels.onHand })
     .from(stockLevels)
-    .where(and(eq(stockLevels.shopId, shopId), inArray(stockLevels.sellerSku, [...skus].sort())))
+    .where(and(eq(stockLevels.shopId, shopId), anyOf(stockLevels.sellerSku, skus)))
     .orderBy(stockLevels.sellerSku)
     .for('update')
   return new Map(levels.map((l) => [l.sellerSku, l.onHand]))
@@ -160,7 +161,7 @@ export async function reservedByOrders(tx: Executor, orderIds: string[]): Promis
   const res = await tx
     .select({ orderId: orderLineItems.orderId, sellerSku: orderLineItems.sellerSku, skuId: orderLineItems.skuId })
     .from(orderLineItems)
-    .where(inArray(orderLineItems.orderId, orderIds))
+    .where(anyOf(orderLineItems.orderId, orderIds))
   const byOrder = new Map<string, typeof res>()
   for (const r of res) {
     const list = byOrder.get(r.orderId)

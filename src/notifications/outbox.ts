@@ -2,8 +2,9 @@
  * Writing to the stored outbox. Always inside the caller's transaction, so a message exists exactly
  * when the change that caused it committed. `dedupeKey` is unique: enqueueing twice posts once.
  */
-import { eq } from 'drizzle-orm'
-import type { Executor } from '../../db/database.js'
+import { eq, sql } from 'drizzle-orm'
+import { rows, type Executor } from '../../db/database.js'
+import { insertJsonRows } from '../../db/json-rows.js'
 import { channelShops, channels, outbox } from '../../db/schema.js'
 import type { ChannelInfo, Locale, Platform } from '../assistant/types.js'
 import type { NeutralMessage } from './message.js'
@@ -90,8 +91,7 @@ export async function enqueueManyForShop(
     })),
   )
   if (!values.length) return 0
-  const rows = await tx.insert(outbox).values(values).onConflictDoNothing({ target: outbox.dedupeKey }).returning({ id: outbox.id })
-  return rows.length
+  return (await rows(tx, insertJsonRows(outbox, values, sql`on conflict (dedupe_key) do nothing returning id`))).length
 }
 
 /** One message per channel following the shop (see enqueueManyForShop). */

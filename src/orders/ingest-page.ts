@@ -4,7 +4,8 @@
  * trips per order. Two steps, so the workflow sees the decisions before anything is written:
  * `planPage` locks the rows we hold and judges every order; `writePage` writes the ones it is given.
  */
-import { getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
+import { getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows, jsonRows } from '../../db/json-rows.js'
 import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
@@ -76,7 +77,7 @@ export async function planPage(tx: Executor, shopId: string, inputs: unknown[], 
     }
   }
   if (!valid.length) return plan
-  const seen = new Map((await tx.select(HELD).from(orders).where(inArray(orders.id, valid.map((o) => o.id)))).map((r) => [r.id, r]))
+  const seen = new Map((await tx.select(HELD).from(orders).where(anyOf(orders.id, valid.map((o) => o.id)))).map((r) => [r.id, r]))
   const todo = valid.filter((o) => {
     const h = seen.get(o.id)
     if (!h || h.shopId !== shopId || Number(o.update_time) * 1000 > h.updateTime.getTime()) return true
@@ -86,7 +87,7 @@ export async function planPage(tx: Executor, shopId: string, inputs: unknown[], 
   if (!todo.length) return plan
   const settings = await shopDeadlineSettings(tx, shopId)
   const lock = todo.filter((o) => seen.has(o.id)).map((o) => o.id)
-  const held = new Map(lock.length ? (await tx.select(HELD).from(orders).where(inArray(orders.id, lock)).orderBy(orders.id).for('update')).map((r) => [r.id, r]) : [])
+  const held = new Map(lock.length ? (await tx.select(HELD).from(orders).where(anyOf(orders.id, lock)).orderBy(orders.id).for('update')).map((r) => [r.id, r]) : [])
   for (const o of todo) {
     const row = toOrderRow(shopId, o, settings)
     const h = held.get(o.id)

@@ -1,5 +1,6 @@
 /** Loads what an order message shows: the order, its items grouped by SKU, an open cancellation request. */
 import { and, desc, eq, inArray } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import type { Executor } from '../../db/database.js'
 import { cancellations, orderLineItems, orders, shops } from '../../db/schema.js'
 import { skuKey } from '../inventory/stock-check.js'
@@ -53,12 +54,12 @@ export async function loadOrderView(db: Executor, orderId: string, shopIds?: str
 export async function loadOrderViews(db: Executor, orderIds: string[]): Promise<Map<string, OrderView>> {
   const out = new Map<string, OrderView>()
   if (!orderIds.length) return out
-  const found = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(inArray(orders.id, orderIds))
-  const lines = await db.select().from(orderLineItems).where(inArray(orderLineItems.orderId, orderIds)).orderBy(orderLineItems.orderId, orderLineItems.id)
+  const found = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(anyOf(orders.id, orderIds))
+  const lines = await db.select().from(orderLineItems).where(anyOf(orderLineItems.orderId, orderIds)).orderBy(orderLineItems.orderId, orderLineItems.id)
   const requests = await db
     .select()
     .from(cancellations)
-    .where(and(inArray(cancellations.orderId, orderIds), inArray(cancellations.state, ['pending', 'deciding'])))
+    .where(and(anyOf(cancellations.orderId, orderIds), inArray(cancellations.state, ['pending', 'deciding'])))
     .orderBy(desc(cancellations.requestedAt))
   const linesOf = new Map<string, typeof lines>()
   for (const l of lines) {

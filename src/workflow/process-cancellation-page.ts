@@ -10,7 +10,8 @@
  * - their messages (a new buyer request posted with Accept / Reject; a closed request or a new
  *   answer-by time edited) are built from the rows as written and enqueued in two statements.
  */
-import { eq, getTableColumns, inArray, sql, type Column } from 'drizzle-orm'
+import { eq, getTableColumns, sql, type Column } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows } from '../../db/json-rows.js'
 import { cancellations, shops } from '../../db/schema.js'
@@ -76,14 +77,14 @@ export async function processPlatformCancellationPage(deps: Deps, shopId: string
         return null
       }
     }
-    const seen = byId(await tx.select().from(cancellations).where(inArray(cancellations.id, valid.map((v) => v.c.cancel_id))))
+    const seen = byId(await tx.select().from(cancellations).where(anyOf(cancellations.id, valid.map((v) => v.c.cancel_id))))
     const todo = valid.filter((v) => {
       const plan = judge(v, seen)
       if (plan?.outcome === 'unchanged') out.unchanged++
       return plan && plan.outcome !== 'unchanged'
     })
     const lock = todo.filter((v) => seen.has(v.c.cancel_id)).map((v) => v.c.cancel_id)
-    const held = lock.length ? byId(await tx.select().from(cancellations).where(inArray(cancellations.id, lock)).orderBy(cancellations.id).for('update')) : new Map<string, CancellationRow>()
+    const held = lock.length ? byId(await tx.select().from(cancellations).where(anyOf(cancellations.id, lock)).orderBy(cancellations.id).for('update')) : new Map<string, CancellationRow>()
     const planned: { v: CheckedCancellation; plan: Exclude<CancellationPlan, { outcome: 'unchanged' }> }[] = []
     for (const v of todo) {
       const plan = judge(v, held)
