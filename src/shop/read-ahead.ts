@@ -59,6 +59,18 @@ export class ReadAhead<T> {
     return null
   }
 
+  /** Resolves once `n` pages are read and not taken, or the listing is over, or `orWhen` settles. */
+  async ready(n: number, orWhen: Promise<unknown>): Promise<void> {
+    let settled = false
+    void orWhen.then(
+      () => ((settled = true), this.wakeTaker?.()),
+      () => ((settled = true), this.wakeTaker?.()),
+    )
+    await Promise.resolve() // an orWhen already settled counts
+    while (this.pages.length < n && !this.done && !settled) await new Promise<void>((ok) => (this.wakeTaker = ok))
+    this.wakeTaker = null
+  }
+
   /** Stops reading (the sync stopped): the page being fetched is dropped. */
   stop(): void {
     this.stopped = true

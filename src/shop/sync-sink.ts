@@ -11,14 +11,14 @@ import type { Logger } from '../shared/logger.js'
 import { processPlatformCancellationPage, type CancellationPageResult } from '../workflow/process-cancellation-page.js'
 import { processPlatformCancellation } from '../workflow/process-cancellation.js'
 import { processPlatformOrder } from '../workflow/process-order.js'
-import { processPlatformOrderPage, type OrderPageResult } from '../workflow/process-order-page.js'
+import { processPlatformOrderPage, type OrderPageResult, type PageFlow } from '../workflow/process-order-page.js'
 import type { PlatformCancellation } from './port.js'
 
 export interface PlatformSink {
   /** `tx`: run inside this open transaction (as a savepoint) instead of a transaction of its own */
   order(shopId: string, order: PlatformOrder, tx?: Executor): Promise<void>
-  /** a page of orders in one transaction (malformed ones are reported, not thrown) */
-  orderPage(shopId: string, orders: PlatformOrder[]): Promise<OrderPageResult>
+  /** a page of orders in one transaction (malformed ones are reported, not thrown); `flow`: see PageFlow */
+  orderPage(shopId: string, orders: PlatformOrder[], flow?: PageFlow): Promise<OrderPageResult>
   cancellation(shopId: string, c: PlatformCancellation, tx?: Executor): Promise<void>
   /** a page of cancellation records in one transaction (malformed ones are reported, not thrown) */
   cancellationPage(shopId: string, list: PlatformCancellation[]): Promise<CancellationPageResult>
@@ -30,7 +30,7 @@ export function workflowSink(deps: { db: Db; clock: Clock; logger: Logger; kick?
     async order(shopId, order, tx) {
       await processPlatformOrder(tx ? { ...deps, db: tx as Db } : deps, shopId, order)
     },
-    orderPage: (shopId, list) => processPlatformOrderPage(deps, shopId, list),
+    orderPage: (shopId, list, flow) => processPlatformOrderPage(deps, shopId, list, flow),
     async cancellation(shopId, c, tx) {
       await processPlatformCancellation(tx ? { ...deps, db: tx as Db } : deps, shopId, c)
     },

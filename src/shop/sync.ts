@@ -22,6 +22,7 @@ import { isAppError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js'
 import type { Page, PlatformCancellation, ShopPort } from './port.js'
 import { joinPages, ReadAhead } from './read-ahead.js'
+import type { PageFlow } from '../workflow/process-order-page.js'
 import type { PlatformSink } from './sync-sink.js'
 
 export interface SyncOptions {
@@ -215,10 +216,13 @@ function reject(deps: SyncDeps, report: KindReport, err: unknown) {
 }
 
 /** A page of orders through the workflow core's page use case: repeats cost one read, the rest a few multi-row writes. */
-async function storeOrderPage(deps: SyncDeps, shopId: string, report: KindReport, items: PlatformOrder[]): Promise<void> {
+async function storeOrderPage(deps: SyncDeps, shopId: string, report: KindReport, items: PlatformOrder[], flow: PageFlow): Promise<void> {
   if (!items.length) return
-  if (!opts(deps).batch) return storePage(deps, report, items, (o, tx) => deps.sink.order(shopId, o, tx))
-  countPage(deps, report, await deps.sink.orderPage(shopId, items))
+  if (!opts(deps).batch) {
+    await flow.after
+    return storePage(deps, report, items, (o, tx) => deps.sink.order(shopId, o, tx))
+  }
+  countPage(deps, report, await deps.sink.orderPage(shopId, items, flow))
 }
 
 /** A page of cancellation records through the workflow core's page use case (processPlatformCancellationPage). */
@@ -234,13 +238,19 @@ function countPage(deps: SyncDeps, report: KindReport, r: { stored: number; unch
   for (const x of r.rejected) reject(deps, report, x.error)
 }
 
+/**
+ * The pages of a window, oldest first, read ahead (ReadAhead) and stored run by run. A run may start
+ * as soon as the run before it has written (`flow.written`; a store that never says so runs alone):
+ * two transactions overlap, the later one waiting for the earlier one's commit before its checks and
+ * messages (`flow.after`, see PageFlow). The cursor moves after each batch is stored, in order.
+ */
 async function windowed<T extends { update_time?: unknown }>(
   deps: SyncDeps,
   lease: Lease,
   report: KindReport,
   fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
   idOf: (item: T) => string,
-  storeItems: (items: T[]) => Promise<void>,
+  storeItems: (items: T[], flow: PageFlow) => Promise<void>,
 ): Promise<void> {
   const o = opts(deps)
   const now = deps.clock.now()
@@ -250,13 +260,31 @@ async function windowed<T extends { update_time?: unknown }>(
   const end = new Date(lt * 1000)
   let cursor = lease.cursor
   const reader = new ReadAhead((token) => fetchPage(ge, lt, token), o.readAheadPages)
+  // the last store started (the next one's checks and messages wait for it), and the cursor moved
+  // past each batch once it is stored, in order; both observed at once so that a failure is thrown
+  // where it is awaited (below), never left unhandled
+  let stored: Promise<unknown> = Promise.resolve()
+  let moving: Promise<unknown> = Promise.resolve()
+  const trouble: { failed?: { error: unknown } } = {}
+  const watch = <P extends Promise<unknown>>(p: P): P => {
+    p.catch((error) => (trouble.failed ??= { error }))
+    return p
+  }
   try {
     for (;;) {
+      // while the run before is still storing, wait for a full batch rather than take a small one
+      await reader.ready(o.readAheadPages, stored)
       const pages = await reader.take(o.readAheadPages)
       if (!pages) break
       report.pages += pages.length
       for (const page of pages) report.seen += page.items.length
-      for (const run of joinPages(pages, idOf)) await storeItems(run)
+      for (const run of joinPages(pages, idOf)) {
+        if (trouble.failed) throw trouble.failed.error
+        let written!: () => void
+        const hasWritten = new Promise<void>((ok) => (written = ok))
+        stored = watch(storeItems(run, { written, after: stored }))
+        await Promise.race([hasWritten, stored])
+      }
       // oldest first: everything not stored yet was updated at or after the newest time stored
       let newest = cursor?.getTime() ?? 0
       for (const page of pages)
@@ -267,11 +295,16 @@ async function windowed<T extends { update_time?: unknown }>(
       const moved = newest ? new Date(Math.min(newest, end.getTime())) : null
       if (moved && (!cursor || moved > cursor)) cursor = moved
       if (!pages[pages.length - 1].nextPageToken) break
-      await lease.advance(cursor)
+      const at = cursor
+      const batch = stored
+      moving = watch(Promise.all([moving, batch]).then(() => lease.advance(at)))
     }
   } finally {
     reader.stop()
+    // what was started finishes (and moves the cursor) before the lease is given up
+    await Promise.allSettled([stored, moving])
   }
+  if (trouble.failed) throw trouble.failed.error
   await lease.advance(cursor && cursor > end ? cursor : end)
 }
 
@@ -288,7 +321,7 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     report,
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
     recordId('id'),
-    (items) => storeOrderPage(deps, shopId, report, items),
+    (items, flow) => storeOrderPage(deps, shopId, report, items, flow),
   )
 }
 

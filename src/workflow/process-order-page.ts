@@ -19,6 +19,18 @@ import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './pro
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
 
+/**
+ * How a page's transaction fits with the page before it, when the sync stores two at once: the next
+ * page may start once this one has written its orders (`written`), and this one's stock checks and
+ * messages wait until the page before has committed (`after`). Any order both pages hold is then
+ * serialised by its row lock (always the later page waiting for the earlier), and every stock check
+ * and message follows the earlier page's, as when the pages are stored one after the other.
+ */
+export interface PageFlow {
+  written?: () => void
+  after?: Promise<unknown>
+}
+
 export interface OrderPageResult {
   /** new or changed orders stored */
   stored: number
@@ -31,12 +43,18 @@ export interface OrderPageResult {
 const EMPTY = new Map<string, number>()
 
 /** Stores a page of platform orders for a shop, with their follow-ups, in one transaction. */
-export async function processPlatformOrderPage(deps: Deps, shopId: string, inputs: unknown[]): Promise<OrderPageResult> {
+export async function processPlatformOrderPage(deps: Deps, shopId: string, inputs: unknown[], flow: PageFlow = {}): Promise<OrderPageResult> {
   const now = deps.clock.now()
   const result = await deps.db.transaction(async (tx) => {
     const one = { ...deps, db: tx, kick: undefined }
     const plan = await planPage(tx, shopId, inputs, now)
-    if (!plan) return oneByOne(one, shopId, inputs)
+    if (!plan) {
+      // one order at a time (checks and messages included): after the page before, and the next page after all of it
+      await flow.after
+      const r = await oneByOne(one, shopId, inputs)
+      flow.written?.()
+      return r
+    }
     const changed = plan.planned
     const alone = new Set(changed.filter((p) => ['closed', 'released'].includes(followUpOf(p.result))))
 
@@ -46,6 +64,8 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     const together = changed.filter((p) => !alone.has(p))
     for (const p of together) Object.assign(p.row, platformMarks(p.row.platformStatus!, now))
     const { lost } = await writePage(tx, together, now)
+    flow.written?.()
+    await flow.after
     // another writer inserted these since planPage: stored one by one, judged against its row
     for (const p of lost) await processPlatformOrder(one, shopId, p.order)
 

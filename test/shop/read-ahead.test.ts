@@ -88,18 +88,25 @@ describeEachDb('sync with read-ahead', (get) => {
   let h: ShopHarness | undefined
   afterEach(() => h?.close())
 
-  it('stores the pages read while it was storing together, and each order once', async () => {
+  it('stores the pages read while it was storing together, two batches overlapping, each order once', async () => {
     h = await shopHarness(get(), { sim: { seed: 4242 } })
     h.sim.generateOrders({ count: 450, days: 5, seed: 3 })
     const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 4 } })
     const sizes: number[] = []
+    let inFlight = 0
+    let overlapped = 0
     const sink = deps.sink
     deps.sink = {
       ...sink,
-      async orderPage(shopId, list) {
+      async orderPage(shopId, list, flow) {
         sizes.push(list.length)
-        await new Promise((ok) => setTimeout(ok, 40)) // storing slower than the shop answers
-        return sink.orderPage(shopId, list)
+        if (++inFlight > 1) overlapped++
+        try {
+          await new Promise((ok) => setTimeout(ok, 40)) // storing slower than the shop answers
+          return await sink.orderPage(shopId, list, flow)
+        } finally {
+          inFlight--
+        }
       },
     }
     const r = await syncShop(deps, h.shopId)
@@ -108,7 +115,10 @@ describeEachDb('sync with read-ahead', (get) => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(450)
     expect(Math.max(...sizes)).toBeGreaterThan(50) // several pages in one call
     expect(Math.max(...sizes)).toBeLessThanOrEqual(200) // never more than readAheadPages pages
+    expect(overlapped).toBeGreaterThan(0) // a batch started while the one before was still storing
     const [{ n }] = await rows<{ n: string }>(get().db, sql`select count(*) as n from orders where shop_id = ${h.shopId}`)
     expect(Number(n)).toBe(450)
-  }, 120_000)
+    const [state] = await rows<{ c: Date }>(get().db, sql`select cursor_time as c from sync_state where shop_id = ${h.shopId} and kind = 'orders'`)
+    expect(new Date(state.c).getTime()).toBeGreaterThanOrEqual(h.clock.now().getTime()) // moved to the end of the window
+  }, 60_000)
 })
