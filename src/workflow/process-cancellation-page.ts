@@ -20,6 +20,7 @@ import { channelsFollowing, enqueueManyForShop, type ShopMessage } from '../noti
 import { isAppError, notFound } from '../shared/errors.js'
 import type { PlatformCancellation } from '../shop/port.js'
 import { loadOrderViews, type CancellationRow } from './order-view.js'
+import { storeOneByOne, type PageResult } from './page-result.js'
 import {
   checkPlatformCancellation,
   followUpMessage,
@@ -33,14 +34,7 @@ import {
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
 
-export interface CancellationPageResult {
-  /** new or changed records stored */
-  stored: number
-  /** repeats and older versions (nothing written) */
-  unchanged: number
-  /** records refused as malformed or belonging to another shop, with the error */
-  rejected: { input: unknown; error: unknown }[]
-}
+export type CancellationPageResult = PageResult
 
 const idOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { cancel_id?: unknown }).cancel_id === 'string' ? (x as { cancel_id: string }).cancel_id : '')
 
@@ -50,7 +44,7 @@ export async function processPlatformCancellationPage(deps: Deps, shopId: string
   const result = await deps.db.transaction(async (tx) => {
     const one = { ...deps, db: tx, kick: undefined }
     const ids = inputs.map(idOf).filter(Boolean)
-    if (new Set(ids).size !== ids.length) return oneByOne(one, shopId, inputs)
+    if (new Set(ids).size !== ids.length) return storeOneByOne(inputs, (input) => processPlatformCancellation(one, shopId, input as PlatformCancellation))
     const out: CancellationPageResult = { stored: 0, unchanged: 0, rejected: [] }
 
     const valid: CheckedCancellation[] = []
@@ -127,22 +121,6 @@ export async function processPlatformCancellationPage(deps: Deps, shopId: string
   })
   deps.kick?.()
   return result
-}
-
-/** A page with a cancel_id twice: each record in turn, in a savepoint of its own. */
-async function oneByOne(deps: Deps, shopId: string, inputs: unknown[]): Promise<CancellationPageResult> {
-  const out: CancellationPageResult = { stored: 0, unchanged: 0, rejected: [] }
-  for (const input of inputs) {
-    try {
-      const r = await processPlatformCancellation(deps, shopId, input as PlatformCancellation)
-      if (r.outcome === 'inserted' || r.outcome === 'updated') out.stored++
-      else out.unchanged++
-    } catch (error) {
-      if (!isAppError(error, 'bad_input')) throw error
-      out.rejected.push({ input, error })
-    }
-  }
-  return out
 }
 
 const byId = (list: CancellationRow[]) => new Map(list.map((r) => [r.id, r]))

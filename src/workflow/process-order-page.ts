@@ -14,7 +14,7 @@ import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
 import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
 import { planPage, writePage } from '../orders/ingest-page.js'
-import { isAppError } from '../shared/errors.js'
+import { storeOneByOne, type PageResult } from './page-result.js'
 import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './process-order.js'
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
@@ -31,14 +31,7 @@ export interface PageFlow {
   after?: Promise<unknown>
 }
 
-export interface OrderPageResult {
-  /** new or changed orders stored */
-  stored: number
-  /** repeats and older versions (nothing written) */
-  unchanged: number
-  /** orders refused as malformed or belonging to another shop, with the error */
-  rejected: { input: unknown; error: unknown }[]
-}
+export type OrderPageResult = PageResult
 
 const EMPTY = new Map<string, number>()
 
@@ -51,7 +44,7 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     if (!plan) {
       // one order at a time (checks and messages included): after the page before, and the next page after all of it
       await flow.after
-      const r = await oneByOne(one, shopId, inputs)
+      const r = await storeOneByOne(inputs, (input) => processPlatformOrder(one, shopId, input))
       flow.written?.()
       return r
     }
@@ -87,20 +80,4 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
   })
   deps.kick?.()
   return result
-}
-
-/** A page with an order id twice: each order in turn, in a savepoint of its own. */
-async function oneByOne(deps: Deps, shopId: string, inputs: unknown[]): Promise<OrderPageResult> {
-  const out: OrderPageResult = { stored: 0, unchanged: 0, rejected: [] }
-  for (const input of inputs) {
-    try {
-      const r = await processPlatformOrder(deps, shopId, input)
-      if (r.outcome === 'inserted' || r.outcome === 'updated') out.stored++
-      else out.unchanged++
-    } catch (error) {
-      if (!isAppError(error, 'bad_input')) throw error
-      out.rejected.push({ input, error })
-    }
-  }
-  return out
 }

@@ -20,21 +20,10 @@ import { processPlatformCancellationPage } from '../../src/workflow/process-canc
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
+import { platformOrder, seededRandom as rng, seedShop, uniqueId } from '../support/fixtures.js'
 
 const START = Date.parse('2026-11-01T00:00:00Z')
 const HOUR = 3_600_000
-
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** What we decided on a request before the platform's record about it arrived. */
 type Decided = 'accepted' | 'rejected' | 'expired' | 'deciding'

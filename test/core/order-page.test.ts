@@ -18,21 +18,10 @@ import { processPlatformCancellation } from '../../src/workflow/process-cancella
 import { processPlatformOrderPage } from '../../src/workflow/process-order-page.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
+import { platformOrder, seededRandom as rng, seedShop, uniqueId } from '../support/fixtures.js'
 
 const START = Date.parse('2026-11-01T00:00:00Z')
 const SKUS = ['SKU-A', 'SKU-B', 'SKU-C', 'SKU-D', 'SKU-E', '']
-
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Step = { kind: 'order'; o: unknown } | { kind: 'request'; c: PlatformCancellation }
 
