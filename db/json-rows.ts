@@ -6,8 +6,8 @@
  * page; positional arrays instead of objects (`json_populate_recordset`) send less than half the bytes,
  * are quicker to build, and are spread faster by the database (measured with bench/sync.bench.ts).
  *
- * Values go through JSON: dates as ISO strings, exact decimals as strings, JSON columns as nested
- * JSON. Columns missing from the rows take their defaults (only the rows' columns are inserted).
+ * Values go through JSON: times as epoch milliseconds, exact decimals as strings, JSON columns as
+ * nested JSON. Columns missing from the rows take their defaults (only the rows' columns are inserted).
  */
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'

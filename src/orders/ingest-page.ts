@@ -147,7 +147,7 @@ export async function writePage(tx: Executor, items: PlannedOrder[], now: Date):
     fresh.length
       ? sql`o as (${insertJsonRows(orders, fresh.map((p) => p.row), sql`on conflict do nothing returning id`)})`
       : sql`o as (select null::text as id where false)`,
-    sql`w as (select id from o union all select jsonb_array_elements_text(${JSON.stringify(known.map((p) => p.row.id))}::jsonb))`,
+    sql`w as (select id from o union all select unnest(${sql.param(known.map((p) => p.row.id))}::text[]))`,
   ]
   if (lineItems.length) {
     const li = jsonRows(orderLineItems, lineItems)
