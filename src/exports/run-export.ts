@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Executor } from '../../db/database.js'
+import type { Db, Executor } from '../../db/database.js'
 import type { Locale } from '../assistant/types.js'
 import { audit } from '../audit/audit.js'
 import { MAX_ORDERS, type ExportFilter } from './filters.js'
@@ -118,6 +118,16 @@ export async function runExport(input: RunExportInput): Promise<ExportResult> {
 }
 
 /**
+ * Runs `work` on one snapshot of the database: a read-only REPEATABLE READ transaction. On PGlite's
+ * single connection other work waits for it: the whole CSV export, about half a second for 15,000
+ * orders (bench/RESULTS.md). Inside a caller's transaction the work runs there, on that transaction's view.
+ */
+function inSnapshot<T>(db: Executor, work: (db: Executor) => Promise<T>): Promise<T> {
+  if (!('$client' in db)) return work(db)
+  return (db as Db).transaction((tx) => work(tx), { isolationLevel: 'repeatable read', accessMode: 'read only' })
+}
+
+/**
  * Like runExport, but starts a new file every `maxOrdersPerFile` orders (an order's rows never
  * straddle two files). Used to split a file that is too large to upload.
  */
@@ -150,27 +160,33 @@ export async function writeExport(input: RunExportInput, maxOrdersPerFile?: numb
     await open()
     if (filter.format === 'csv' && input.csvFrom !== 'rows') {
       // Pages end at known orders (and at every file's end), so each page's order count is known
-      // before its COPY runs; its rows are the records COPY wrote. (An order added between the
-      // page ends and a page's COPY, inside that page's range, would be written but not counted.)
-      let after: OrderKey | null = null
-      let before = 0
-      for (const end of await pageEnds(input.db, filter, Math.min(input.batchOrders ?? 2500, perFile), perFile)) {
-        const orders = end.n - before
-        if (current!.orders > 0 && current!.orders + orders > perFile) {
-          await writer!.finish()
-          await open()
+      // before its COPY runs; its rows are the records COPY wrote. The plan and every page's COPY
+      // read one snapshot (a read-only REPEATABLE READ transaction): an order added or changed
+      // meanwhile is in none of them, so the orders counted are exactly the orders written.
+      await inSnapshot(input.db, async (db) => {
+        let after: OrderKey | null = null
+        let before = 0
+        const ends = await pageEnds(db, filter, Math.min(input.batchOrders ?? 2500, perFile), perFile)
+        const planned = ends.length ? ends[ends.length - 1].n : 0
+        if (planned > MAX_ORDERS) throw tooManyOrders(filter, planned, await splitThatFits(db, filter))
+        for (const end of ends) {
+          const orders = end.n - before
+          if (current!.orders > 0 && current!.orders + orders > perFile) {
+            await writer!.finish()
+            await open()
+          }
+          const out = csv!
+          const rows = await copyCsvPage(db, filter, input.locale, { after, upTo: end }, (chunk) => out.writeBytes(chunk))
+          await out.drained()
+          current!.orders += orders
+          current!.rows += rows
+          doneOrders += orders
+          doneRows += rows
+          progress.tick(doneOrders)
+          after = end
+          before = end.n
         }
-        const out = csv!
-        const rows = await copyCsvPage(input.db, filter, input.locale, { after, upTo: end }, (chunk) => out.writeBytes(chunk))
-        await out.drained()
-        current!.orders += orders
-        current!.rows += rows
-        doneOrders += orders
-        doneRows += rows
-        progress.tick(doneOrders)
-        after = end
-        before = end.n
-      }
+      })
     } else {
       for await (const batch of exportBatches(input.db, filter, Math.min(input.batchOrders ?? 500, perFile))) {
         let pending: ExportRow[] = []

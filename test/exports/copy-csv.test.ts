@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
+import { getTableColumns } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { orders } from '../../db/schema.js'
 import type { Locale } from '../../src/assistant/types.js'
 import { CrlfRecords } from '../../src/exports/copy-csv.js'
 import { parseExportFilter, TEMPLATE_NAMES } from '../../src/exports/filters.js'
@@ -128,4 +130,38 @@ describeEachDb('CSV by COPY equals CSV from rows', (get, kind) => {
     const [{ ok }] = await sql`select 1 as ok`
     expect(ok).toBe(1)
   })
+})
+
+describeEachDb('CSV by COPY reads one snapshot', (get) => {
+  it('orders added while the file is written are in neither the count nor the file', async () => {
+    const { db } = get()
+    const shopId = (await seedExportData(db, 40)).shop.id
+    const f = parseExportFilter({ from: '2026-08-22', to: '2026-11-20', format: 'csv', template: 'order_list' }, { now: NOW, timeZone: TZ, shops: [{ id: shopId }] })
+    // another writer copies every order of the shop under a new id, again and again, while the
+    // export runs a COPY per order: without one snapshot, later pages would pick the copies up
+    const names = Object.values(getTableColumns(orders)).map((c) => `"${c.name}"`)
+    const copied = names.map((n) => (n === '"id"' ? `o.id || $2` : `o.${n}`))
+    let stop = false
+    let rounds = 0
+    const writer = (async () => {
+      while (!stop) {
+        await clientOf(db).unsafe(`insert into orders (${names.join(', ')}) select ${copied.join(', ')} from orders o where o.shop_id = $1 and o.id not like '%c%'`, [shopId, `c${rounds++}`])
+        await new Promise((ok) => setTimeout(ok, 1))
+      }
+    })()
+    await new Promise((ok) => setTimeout(ok, 5))
+    const r = await runExport({ db, filter: f, locale: 'en', batchOrders: 1 })
+    stop = true
+    await writer
+    try {
+      const { rows } = readCsv(r.path)
+      const col = rows[0].findIndex((h) => /order id/i.test(h))
+      expect(col).toBeGreaterThanOrEqual(0)
+      expect(new Set(rows.slice(1).map((row) => row[col])).size).toBe(r.orders)
+      expect(rows.length - 1).toBe(r.rows)
+      expect(rounds).toBeGreaterThan(1)
+    } finally {
+      await discardExport([r])
+    }
+  }, 120_000)
 })
