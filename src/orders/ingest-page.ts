@@ -10,6 +10,7 @@ import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows, jsonRows } from '../../db/json-rows.js'
 import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
 import { isAppError } from '../shared/errors.js'
+import { stringField } from '../shared/json.js'
 import {
   childRows,
   handedOverAtFor,
@@ -44,7 +45,7 @@ export interface PagePlan {
   rejected: { input: unknown; error: unknown }[]
 }
 
-const idOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' ? (x as { id: string }).id : '')
+const idOf = (x: unknown) => stringField(x, 'id')
 
 const HELD = {
   id: orders.id,

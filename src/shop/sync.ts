@@ -19,6 +19,7 @@ import { shops, syncState } from '../../db/schema.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
 import { isAppError } from '../shared/errors.js'
+import { stringField } from '../shared/json.js'
 import type { Logger } from '../shared/logger.js'
 import type { Page, PlatformCancellation, ShopPort } from './port.js'
 import { joinPages, ReadAhead } from './read-ahead.js'
@@ -308,10 +309,7 @@ async function windowed<T extends { update_time?: unknown }>(
   await lease.advance(cursor && cursor > end ? cursor : end)
 }
 
-const recordId = (key: 'id' | 'cancel_id') => (x: unknown) => {
-  const v = x && typeof x === 'object' ? (x as Record<string, unknown>)[key] : undefined
-  return typeof v === 'string' ? v : ''
-}
+const recordId = (key: 'id' | 'cancel_id') => (x: unknown) => stringField(x, key)
 
 async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
   const o = opts(deps)

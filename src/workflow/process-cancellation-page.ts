@@ -18,6 +18,7 @@ import { cancellations, shops } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { channelsFollowing, enqueueManyForShop, type ShopMessage } from '../notifications/outbox.js'
 import { isAppError, notFound } from '../shared/errors.js'
+import { stringField } from '../shared/json.js'
 import type { PlatformCancellation } from '../shop/port.js'
 import { loadOrderViews, type CancellationRow } from './order-view.js'
 import { storeOneByOne, type PageResult } from './page-result.js'
@@ -36,7 +37,7 @@ type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
 
 export type CancellationPageResult = PageResult
 
-const idOf = (x: unknown) => (x && typeof x === 'object' && typeof (x as { cancel_id?: unknown }).cancel_id === 'string' ? (x as { cancel_id: string }).cancel_id : '')
+const idOf = (x: unknown) => stringField(x, 'cancel_id')
 
 /** Stores a page of platform cancellation records for a shop, with their messages, in one transaction. */
 export async function processPlatformCancellationPage(deps: Deps, shopId: string, inputs: unknown[]): Promise<CancellationPageResult> {
