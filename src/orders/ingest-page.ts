@@ -114,6 +114,16 @@ const KEPT_MARKS = new Set(['handedOverAt', 'labelPrintedAt', 'packedAt'])
 /** Last one wins, as when the rows are written one after another. */
 const lastById = <T extends { id: string }>(xs: T[]): T[] => [...new Map(xs.map((x) => [x.id, x])).values()]
 
+/**
+ * The line items each order of `items` holds once writePage has written them all with none lost (a
+ * line item on two orders of the page stays with the later one, as writePage stores it).
+ */
+export function linesAfterWrite(items: PlannedOrder[]): Map<string, PlannedOrder['children']['items']> {
+  const out = new Map<string, PlannedOrder['children']['items']>(items.map((p) => [p.row.id, []]))
+  for (const li of lastById(items.flatMap((p) => p.children.items))) out.get(li.orderId)?.push(li)
+  return out
+}
+
 const excluded = (names: string[]) => sql.raw(names.map((n) => `"${n}" = excluded."${n}"`).join(', '))
 
 /**

@@ -7,6 +7,8 @@ import { skuKey } from '../inventory/stock-check.js'
 
 export type OrderRow = typeof orders.$inferSelect
 export type CancellationRow = typeof cancellations.$inferSelect
+/** What an order view reads of a line item. */
+type ViewedLine = Pick<typeof orderLineItems.$inferSelect, 'id' | 'sellerSku' | 'skuId' | 'productName' | 'skuName'>
 
 export interface ItemGroup {
   sku: string
@@ -25,7 +27,7 @@ export interface OrderView {
 }
 
 /** Line items grouped by SKU, in line-item order. */
-function groupItems(lines: (typeof orderLineItems.$inferSelect)[]): ItemGroup[] {
+function groupItems(lines: ViewedLine[]): ItemGroup[] {
   const groups = new Map<string, ItemGroup>()
   for (const li of lines) {
     const key = skuKey(li)
@@ -50,26 +52,49 @@ export async function loadOrderView(db: Executor, orderId: string, shopIds?: str
   return { order: row.o, shopName: row.shopName, shopRegion: row.region, items: groupItems(lines), openRequest: openRequest ?? null }
 }
 
+/** The open buyer request of each of these orders (the latest), read in one query. */
+async function openRequestsOf(db: Executor, orderIds: string[]): Promise<Map<string, CancellationRow>> {
+  const requests = await db
+    .select()
+    .from(cancellations)
+    .where(and(anyOf(cancellations.orderId, orderIds), inArray(cancellations.state, ['pending', 'deciding'])))
+    .orderBy(desc(cancellations.requestedAt))
+  const out = new Map<string, CancellationRow>()
+  for (const c of requests) if (!out.has(c.orderId)) out.set(c.orderId, c)
+  return out
+}
+
 /** The views of many orders in three queries (a page of new orders). */
 export async function loadOrderViews(db: Executor, orderIds: string[]): Promise<Map<string, OrderView>> {
   const out = new Map<string, OrderView>()
   if (!orderIds.length) return out
   const found = await db.select({ o: orders, shopName: shops.name, region: shops.region }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(anyOf(orders.id, orderIds))
   const lines = await db.select().from(orderLineItems).where(anyOf(orderLineItems.orderId, orderIds)).orderBy(orderLineItems.orderId, orderLineItems.id)
-  const requests = await db
-    .select()
-    .from(cancellations)
-    .where(and(anyOf(cancellations.orderId, orderIds), inArray(cancellations.state, ['pending', 'deciding'])))
-    .orderBy(desc(cancellations.requestedAt))
+  const requests = await openRequestsOf(db, orderIds)
   const linesOf = new Map<string, typeof lines>()
   for (const l of lines) {
     const list = linesOf.get(l.orderId)
     if (list) list.push(l)
     else linesOf.set(l.orderId, [l])
   }
-  for (const r of found) {
-    const openRequest = requests.find((c) => c.orderId === r.o.id) ?? null
-    out.set(r.o.id, { order: r.o, shopName: r.shopName, shopRegion: r.region, items: groupItems(linesOf.get(r.o.id) ?? []), openRequest })
+  for (const r of found)
+    out.set(r.o.id, { order: r.o, shopName: r.shopName, shopRegion: r.region, items: groupItems(linesOf.get(r.o.id) ?? []), openRequest: requests.get(r.o.id) ?? null })
+  return out
+}
+
+/**
+ * The views of orders of one shop that the caller has just written and holds as stored (the page
+ * use case): only the shop and the open requests are read — not the orders and line items again.
+ * `lines` are each order's stored line items, in any order.
+ */
+export async function viewsOfWritten(db: Executor, shopId: string, written: { order: OrderRow; lines: ViewedLine[] }[]): Promise<Map<string, OrderView>> {
+  const out = new Map<string, OrderView>()
+  if (!written.length) return out
+  const [shop] = await db.select({ name: shops.name, region: shops.region }).from(shops).where(eq(shops.id, shopId))
+  const requests = await openRequestsOf(db, written.map((w) => w.order.id))
+  for (const { order, lines } of written) {
+    const sorted = [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    out.set(order.id, { order, shopName: shop?.name ?? '', shopRegion: shop?.region ?? '', items: groupItems(sorted), openRequest: requests.get(order.id) ?? null })
   }
   return out
 }

@@ -6,15 +6,19 @@
  * - repeats and older versions change nothing;
  * - new and changed orders are written together (writePage), with the marks the platform proves;
  * - an order that became paid and is to be shipped gets its stock check — seeing the orders before
- *   it in the page as stored and the ones after it as they were — and its "new order" message;
+ *   it in the page as stored and the ones after it as they were — and its "new order" message, built
+ *   from the rows as written (storedRow), not read back;
  * - the rarer changes that close or update earlier messages (a paid order cancelled or shipped, an
  *   order out of its remorse window) go through processPlatformOrder one by one, first.
  */
+import { orders } from '../../db/schema.js'
+import { storedRow } from '../../db/stored-row.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
 import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
-import { planPage, writePage } from '../orders/ingest-page.js'
+import { linesAfterWrite, planPage, writePage, type PlannedOrder } from '../orders/ingest-page.js'
 import { storeOneByOne, type PageResult } from './page-result.js'
+import { viewsOfWritten } from './order-view.js'
 import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './process-order.js'
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
@@ -73,8 +77,19 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
         after: reservesStock(p.row.status!, p.row.handedOverAt) ? unitsBySku(p.children.items) : EMPTY,
         check: checked.has(p),
       }))
-      await storePageStockChecks(tx, shopId, page, now)
-      await enqueueNewOrderMessages(tx, shopId, fresh.map((p) => p.row.id))
+      const checks = await storePageStockChecks(tx, shopId, page, now)
+      // the new orders as just stored (unless another writer took some: then as read back)
+      const lines = lost.length ? null : linesAfterWrite(together)
+      const stored = (p: PlannedOrder) => {
+        const check = checks.get(p.row.id)
+        return storedRow(orders, { ...p.row, stockCheck: check ?? null, stockCheckedAt: check ? now : null }, now)
+      }
+      await enqueueNewOrderMessages(
+        tx,
+        shopId,
+        fresh.map((p) => p.row.id),
+        lines ? () => viewsOfWritten(tx, shopId, fresh.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined,
+      )
     }
     return { stored: changed.length, unchanged: plan.unchanged, rejected: plan.rejected }
   })

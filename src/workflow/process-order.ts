@@ -14,7 +14,7 @@ import { channelsFollowing, enqueueEditForShop, enqueueManyForShop } from '../no
 import { ingestOrder, type IngestResult } from '../orders/ingest.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import { newOrderMessage, orderUpdateMessage } from './order-messages.js'
-import { loadOrderView, loadOrderViews } from './order-view.js'
+import { loadOrderView, loadOrderViews, type OrderView } from './order-view.js'
 
 export const orderRefKey = (orderId: string) => `order:${orderId}`
 
@@ -44,11 +44,20 @@ export function followUpOf(res: IngestResult): FollowUp {
   return 'none'
 }
 
-/** The "new order" message of each of these orders, for every channel following the shop. */
-export async function enqueueNewOrderMessages(tx: Executor, shopId: string, orderIds: string[]): Promise<void> {
+/**
+ * The "new order" message of each of these orders, for every channel following the shop. `viewsOf`
+ * gives the orders' views when the caller holds them as stored (the page use case); by default they
+ * are read. Nothing is read or built when no channel follows the shop.
+ */
+export async function enqueueNewOrderMessages(
+  tx: Executor,
+  shopId: string,
+  orderIds: string[],
+  viewsOf: (ids: string[]) => Promise<Map<string, OrderView>> = (ids) => loadOrderViews(tx, ids),
+): Promise<void> {
   const following = await channelsFollowing(tx, shopId)
   if (!following.length) return // no channel follows the shop (yet): nobody to tell
-  const views = await loadOrderViews(tx, orderIds)
+  const views = await viewsOf(orderIds)
   await enqueueManyForShop(
     tx,
     shopId,

@@ -35,6 +35,8 @@ const LIVES: string[][] = [
   ['AWAITING_SHIPMENT', 'AWAITING_COLLECTION'],
   ['COMPLETED'],
   ['IN_TRANSIT', 'DELIVERED'],
+  // the buyer's request is stored before the order is first seen: its "new order" message carries Accept / Reject
+  ['EARLY_REQUEST', 'AWAITING_SHIPMENT', 'CANCELLED'],
 ]
 
 /**
@@ -43,7 +45,7 @@ const LIVES: string[][] = [
  */
 function stream(seed: number, prefix: string, count = 70, pageSize = 9): Step[][] {
   const r = rng(seed)
-  const versions: { at: number; o: PlatformOrder; request?: PlatformCancellation }[] = []
+  const versions: { at: number; o?: PlatformOrder; request?: PlatformCancellation }[] = []
   for (let i = 0; i < count; i++) {
     const id = `${prefix}${String(i).padStart(6, '0')}`
     const life = LIVES[Math.floor(r() * LIVES.length)]
@@ -56,12 +58,12 @@ function stream(seed: number, prefix: string, count = 70, pageSize = 9): Step[][
     let buyerRequest = false
     for (const step of life) {
       at += 60_000 + Math.floor(r() * 6 * 3_600_000)
-      if (step === 'REQUEST') {
+      if (step === 'REQUEST' || step === 'EARLY_REQUEST') {
         buyerRequest = true
         const sec = Math.floor(at / 1000)
         versions.push({
           at,
-          o: mk(id, 'AWAITING_SHIPMENT', created, at, items, true),
+          o: step === 'REQUEST' ? mk(id, 'AWAITING_SHIPMENT', created, at, items, true) : undefined,
           request: { cancel_id: `${id}C`, order_id: id, cancel_type: 'BUYER_CANCEL', role: 'BUYER', cancel_status: 'CANCELLATION_REQUEST_PENDING', cancel_reason: 'No longer needed', create_time: sec, update_time: sec, seller_next_action_response: [{ action: 'RESPOND_CANCELLATION', deadline: sec + 48 * 3600 }] },
         })
         continue
@@ -69,20 +71,25 @@ function stream(seed: number, prefix: string, count = 70, pageSize = 9): Step[][
       versions.push({ at, o: mk(id, step, created, at, items, buyerRequest && step === 'AWAITING_SHIPMENT') })
     }
   }
-  versions.sort((a, b) => a.at - b.at || a.o.id.localeCompare(b.o.id))
+  const idOf = (v: (typeof versions)[number]) => v.o?.id ?? v.request!.order_id
+  versions.sort((a, b) => a.at - b.at || idOf(a).localeCompare(idOf(b)))
+  const orderVersions = versions.flatMap((v) => (v.o ? [v.o] : []))
   const pages: Step[][] = []
   for (let i = 0; i < versions.length; i += pageSize) {
     const page: Step[] = []
     for (const v of versions.slice(i, i + pageSize)) {
-      page.push({ kind: 'order', o: v.o })
-      if (v.request) pages.push(page.splice(0), [{ kind: 'request', c: v.request }])
+      if (v.o) page.push({ kind: 'order', o: v.o })
+      if (v.request) {
+        if (page.length) pages.push(page.splice(0))
+        pages.push([{ kind: 'request', c: v.request }])
+      }
     }
     // repeats and older versions, as an overlapping sync window re-reads them
-    if (i > pageSize * 2 && r() < 0.5) page.push({ kind: 'order', o: versions[Math.floor(r() * i)].o })
+    if (i > pageSize * 2 && r() < 0.5) page.push({ kind: 'order', o: orderVersions[Math.floor(r() * Math.min(i, orderVersions.length))] })
     if (page.length) pages.push(page)
   }
   // a page holding one order twice (older then newer), and a page with a malformed order in it
-  const late = versions[versions.length - 1].o
+  const late = orderVersions[orderVersions.length - 1]
   pages.push([{ kind: 'order', o: late }, { kind: 'order', o: { ...late, update_time: late.update_time + 60, status: 'COMPLETED' } }])
   pages.push([{ kind: 'order', o: { id: `${prefix}bad`, status: 'UNPAID' } }, { kind: 'order', o: mk(`${prefix}zz`, 'AWAITING_SHIPMENT', START, START + 9 * 86_400_000, [{ id: `${prefix}zzL0`, sku_id: '17A', seller_sku: 'SKU-A' }], false) }])
   return pages
@@ -181,6 +188,8 @@ describeEachDb('a page of orders stores what one order at a time stores', (get) 
       expect(gotA.msgs.some((m) => m.dedupeKey.includes(':new@'))).toBe(true)
       expect(gotA.msgs.some((m) => m.dedupeKey.includes(':status:'))).toBe(true)
       expect(gotA.msgs.some((m) => m.dedupeKey.includes(':released@'))).toBe(true)
+      // a new order whose buyer had already asked to cancel: its message offers Accept / Reject
+      expect(gotA.msgs.some((m) => m.dedupeKey.includes(':new@') && JSON.stringify(m.payload).includes('cancel.accept'))).toBe(true)
       expect(gotA.reqs.some((c) => c.state === 'rejected') && gotA.reqs.some((c) => c.state === 'completed')).toBe(true)
       expect(norm(gotB.orders)).toEqual(norm(gotA.orders))
       expect(norm(gotB.items)).toEqual(norm(gotA.items))
