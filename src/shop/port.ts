@@ -68,4 +68,6 @@ export interface ShopPort {
   /** seller-initiated cancellation (R2) */
   cancelOrder(shopId: string, orderId: string, reason: string): Promise<{ cancelId: string; cancelStatus: string }>
   shippingDocument(shopId: string, packageId: string, type: ShippingDocumentType): Promise<{ docUrl: string; trackingNumber: string }>
+  /** The shop's authorisation changed (a deauthorisation was stored): drop anything cached about it. */
+  shopChanged?(shopId: string): void
 }

@@ -25,6 +25,19 @@ export interface TokenServiceDeps {
   authApi: TikTokAuthApi
   /** refresh an access token when less than this is left (default 30 minutes) */
   refreshMarginMs?: number
+  /**
+   * how long a shop's grant (its seller, cipher and authorisation, read from the database) is reused
+   * (default 10 s): a sync asks for it before every page, a few milliseconds apart, and on the
+   * embedded database that read would wait for the page being stored. A deauthorisation seen here
+   * drops it at once (forgetShop); one seen by another instance counts after this long at most (the
+   * platform refuses the withdrawn token meanwhile).
+   */
+  grantTtlMs?: number
+}
+
+interface Grant {
+  openId: string
+  cipher: string | null
 }
 
 const ctxAccess = (openId: string) => `shop_tokens:${openId}:access`
@@ -39,9 +52,12 @@ export class TokenService implements ShopAuthProvider {
   private readonly margin: number
   private readonly cache = new Map<string, CachedToken>()
   private readonly inflight = new Map<string, Promise<CachedToken>>()
+  private readonly grants = new Map<string, { until: number; grant: Grant }>()
+  private readonly grantTtl: number
 
   constructor(private readonly deps: TokenServiceDeps) {
     this.margin = deps.refreshMarginMs ?? 30 * 60_000
+    this.grantTtl = deps.grantTtlMs ?? 10_000
   }
 
   /** The shop's cipher and a valid access token (refreshed first when it is about to expire). */
@@ -85,13 +101,28 @@ export class TokenService implements ShopAuthProvider {
     return { refreshed, failed }
   }
 
-  /** Forget cached tokens (after a reconnect). */
+  /** Forget cached tokens (after a reconnect) and every shop's grant. */
   forget(openId?: string): void {
     if (openId) this.cache.delete(openId)
     else this.cache.clear()
+    this.grants.clear()
   }
 
-  private async grantOf(shopId: string): Promise<{ openId: string; cipher: string | null }> {
+  /** Forget what is cached about a shop's grant (it was deauthorised). */
+  forgetShop(shopId: string): void {
+    this.grants.delete(shopId)
+  }
+
+  private async grantOf(shopId: string): Promise<Grant> {
+    const now = this.deps.clock.now().getTime()
+    const hit = this.grants.get(shopId)
+    if (hit && hit.until > now) return hit.grant
+    const grant = await this.readGrant(shopId)
+    this.grants.set(shopId, { until: now + this.grantTtl, grant })
+    return grant
+  }
+
+  private async readGrant(shopId: string): Promise<Grant> {
     const [row] = await this.deps.db
       .select({ openId: shopTokens.openId, cipher: shops.cipher, authorized: shops.authorized })
       .from(shops)

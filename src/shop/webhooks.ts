@@ -199,6 +199,7 @@ async function handleEvent(deps: WebhookProcessDeps, type: number, shopId: strin
         await tx.insert(auditLog).values({ at: now, actor: 'tiktok', action: 'shop.deauthorized', subject: `shop:${shopId}`, details: { eventKey } })
         return enqueueForShop(tx, shopId, `shop-deauthorized:${eventKey}`, undefined, (ch) => deauthorizedMessage(ch, shop.name, platformText))
       })
+      deps.shop.shopChanged?.(shopId)
       if (n) deps.kick?.()
       return
     }

@@ -111,6 +111,27 @@ describeEachDb('TikTok Shop client against the simulator', (get) => {
     h.sim.setOutage(false)
   })
 
+  it("reuses a shop's grant for 10 s, then reads it again; a deauthorisation seen here counts at once", async () => {
+    const { db } = get()
+    const list = () => h.conn.client.searchOrders(h.shopId, { updateTimeGe: 0, updateTimeLt: 2e9, pageSize: 1 })
+    await list() // the grant is read and kept
+    await db.update(shops).set({ authorized: false }).where(eq(shops.id, h.shopId))
+    try {
+      await list() // still the kept grant: no database read before every page
+      h.clock.advance(11_000)
+      await expect(list()).rejects.toMatchObject({ code: 'shop_error', params: { notConnected: true } })
+      await db.update(shops).set({ authorized: true }).where(eq(shops.id, h.shopId))
+      h.clock.advance(11_000)
+      await list()
+      await db.update(shops).set({ authorized: false }).where(eq(shops.id, h.shopId))
+      h.conn.client.shopChanged(h.shopId) // what the deauthorisation webhook calls
+      await expect(list()).rejects.toMatchObject({ code: 'shop_error' })
+    } finally {
+      await db.update(shops).set({ authorized: true }).where(eq(shops.id, h.shopId))
+      h.conn.client.shopChanged(h.shopId)
+    }
+  })
+
   it('a request that gets no answer in time is abandoned (AbortSignal) and reported', async () => {
     const { TikTokApi } = await import('../../src/shop/tiktok/api.js')
     const { createServer } = await import('node:http')

@@ -27,6 +27,8 @@ export interface ShopAuthProvider {
   credentials(shopId: string): Promise<ShopCredentials>
   /** The platform called `staleAccessToken` expired: refresh (once, shared by concurrent callers). */
   refreshAfterExpiry(shopId: string, staleAccessToken: string): Promise<ShopCredentials>
+  /** The shop's authorisation changed (withdrawn): drop what is cached about it. */
+  forgetShop?(shopId: string): void
 }
 
 export interface AuthorizedShop {
@@ -54,6 +56,10 @@ export class TikTokShopClient implements ShopPort {
     private readonly api: TikTokApi,
     private readonly auth: ShopAuthProvider,
   ) {}
+
+  shopChanged(shopId: string): void {
+    this.auth.forgetShop?.(shopId)
+  }
 
   /** A shop-scoped call with the refresh-once rule for an expired token. */
   private async shopCall<T>(shopId: string, req: Omit<ApiRequest, 'accessToken' | 'shopCipher'>): Promise<T> {
