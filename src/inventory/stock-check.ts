@@ -28,6 +28,9 @@ export interface StockCheck {
 /** Seller SKU, or the platform SKU id when the seller gave none. */
 export const skuKey = (li: { sellerSku: string; skuId: string }) => li.sellerSku || li.skuId
 
+/** Line items in line-item id order (the order an order's items are read and checked in). */
+export const inLineItemOrder = <T extends { id: string }>(items: T[]): T[] => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+
 /** Statuses whose units are still on our shelves, reserved for the buyer. */
 export const RESERVING_STATUSES = ['awaiting_shipment', 'cancelling'] as const
 
@@ -63,7 +66,7 @@ export function unitsBySku(items: { sellerSku: string; skuId: string }[]): Map<s
 /** The check itself: the order's items (in line-item id order) against stock on hand and units reserved by other orders. */
 export function evaluateStock(items: StockItem[], onHand: Map<string, number>, reserved: Map<string, number>): StockCheck {
   const wanted = new Map<string, StockLine>()
-  for (const li of [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const li of inLineItemOrder(items)) {
     const key = skuKey(li)
     const line = wanted.get(key) ?? { sellerSku: key, skuId: li.skuId, name: li.productName, quantity: 0, result: 'unknown', onHand: null, available: null, shortBy: 0 }
     line.quantity++

@@ -3,7 +3,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import type { Executor } from '../../db/database.js'
 import { cancellations, orderLineItems, orders, shops } from '../../db/schema.js'
-import { skuKey } from '../inventory/stock-check.js'
+import { inLineItemOrder, skuKey } from '../inventory/stock-check.js'
 
 export type OrderRow = typeof orders.$inferSelect
 export type CancellationRow = typeof cancellations.$inferSelect
@@ -93,8 +93,7 @@ export async function viewsOfWritten(db: Executor, shopId: string, written: { or
   const [shop] = await db.select({ name: shops.name, region: shops.region }).from(shops).where(eq(shops.id, shopId))
   const requests = await openRequestsOf(db, written.map((w) => w.order.id))
   for (const { order, lines } of written) {
-    const sorted = [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    out.set(order.id, { order, shopName: shop?.name ?? '', shopRegion: shop?.region ?? '', items: groupItems(sorted), openRequest: requests.get(order.id) ?? null })
+    out.set(order.id, { order, shopName: shop?.name ?? '', shopRegion: shop?.region ?? '', items: groupItems(inLineItemOrder(lines)), openRequest: requests.get(order.id) ?? null })
   }
   return out
 }
