@@ -6,7 +6,9 @@
  *
  * The simulator runs in a worker thread (the platform is another machine: building its pages must not
  * take turns with our work on one thread). It answers a page in a few milliseconds, far faster than
- * the real platform (hundreds of milliseconds), so this is a test of our storing speed.
+ * the real platform (hundreds of milliseconds), so this is a test of our storing speed. It also shares
+ * the machine's cores with our storing, as the database does: the CPU figures say how much work each
+ * side did, and the highest ratio that much work allows on these cores.
  */
 import type { Database } from '../db/database.js'
 import { channelShops, channels } from '../db/schema.js'
@@ -17,7 +19,8 @@ import { syncShop } from '../src/shop/sync.js'
 import { createTikTokConnection } from '../src/shop/tiktok/connection.js'
 import { systemClock } from '../src/shared/clock.js'
 import type { BenchModule, Figure } from './run.js'
-import { benchPglite, benchPostgres } from './support/databases.js'
+import { cpuSnapshot, cpuSpent, describeCpu, shortestMs, type CpuSpent } from './support/cpu.js'
+import { benchPglite, benchPostgres, benchServerIsLocal } from './support/databases.js'
 import { startSimulatorThread, type SimulatorThread } from './support/simulator-thread.js'
 
 const N = 10_000
@@ -35,6 +38,9 @@ interface Round {
   synced: number
   stored: number
   posted: number
+  /** where the CPU time went while fetching only, and while syncing */
+  fetchCpu: CpuSpent
+  syncCpu: CpuSpent
   /** the re-run (last round): orders per second, and how many it found unchanged */
   againRate?: number
   againUnchanged?: number
@@ -66,16 +72,30 @@ async function round(database: Database, sim: SimulatorThread, rerun: boolean): 
     } while (token)
     return n
   }
+  const sources = { simulatorCpuMs: sim.cpuMs, databaseCpuMs: database.cpuMs, server: database.kind === 'postgres' && benchServerIsLocal() }
+  const c0 = await cpuSnapshot(sources)
   let t = performance.now()
   const fetched = await all((pageToken) => conn.client.searchOrders(shopId, { updateTimeGe: now - 90 * 86_400, updateTimeLt: now, pageSize: 100, pageToken }))
   let cancellationRecords = await all((pageToken) => conn.client.searchCancellations(shopId, { cancelStatus: ['CANCELLATION_REQUEST_PENDING'], pageSize: 50, pageToken }))
   cancellationRecords += await all((pageToken) => conn.client.searchCancellations(shopId, { updateTimeGe: now - 90 * 86_400, updateTimeLt: now, pageSize: 50, pageToken }))
   const fetchMs = performance.now() - t
+  const c1 = await cpuSnapshot(sources)
   const deps = { db: database.db, shop: conn.client, clock: systemClock, logger: silentLogger, sink: workflowSink({ db: database.db, clock: systemClock, logger: silentLogger }) }
   const first = await syncShop(deps, shopId)
+  const c2 = await cpuSnapshot(sources)
   if (!first.ok) throw new Error(`sync failed: ${first.error}`)
   const [{ n: posted }] = await database.sql<{ n: number }[]>`select count(*)::int as n from outbox`
-  const out: Round = { fetchMs, fetched, cancellationRecords, syncMs: first.ms, synced: first.orders.seen, stored: first.orders.stored, posted }
+  const out: Round = {
+    fetchMs,
+    fetched,
+    cancellationRecords,
+    syncMs: first.ms,
+    synced: first.orders.seen,
+    stored: first.orders.stored,
+    posted,
+    fetchCpu: cpuSpent(c0, c1),
+    syncCpu: cpuSpent(c1, c2),
+  }
   if (rerun) {
     t = performance.now()
     const again = await syncShop({ ...deps, options: { overlapMs: 365 * 86_400_000 } }, shopId)
@@ -110,6 +130,12 @@ async function measure(open: () => Promise<Database>, label: string): Promise<Fi
         value: ratio,
         goal: '≥ 0.5',
         ok: ratio >= 0.5,
+      },
+      { name: `${label}: CPU while fetching only (same round): ${describeCpu(r.fetchCpu)}`, value: r.fetchCpu.totalMs / 1000, unit: 'CPU-s' },
+      { name: `${label}: CPU while syncing (same round): ${describeCpu(r.syncCpu)}`, value: r.syncCpu.totalMs / 1000, unit: 'CPU-s' },
+      {
+        name: `${label}: the highest ratio this much work allows on ${r.syncCpu.cores} cores (fetch time / the sync's CPU spread over the cores, or its busiest thread's time)`,
+        value: r.fetchMs / shortestMs(r.syncCpu),
       },
       { name: `${label}: re-run re-reading all ${N} (${rounds[ROUNDS - 1].againUnchanged} unchanged)`, value: rounds[ROUNDS - 1].againRate!, unit: 'orders/s' },
     ]

@@ -25,6 +25,8 @@ export interface Database {
   url?: string
   /** PGlite only: the data directory as a tarball (used to clone a migrated test database). */
   dump(): Promise<Uint8Array>
+  /** PGlite only: the embedded database thread's CPU time so far (ms), for benchmarks; null on PostgreSQL */
+  cpuMs(): Promise<number | null>
   close(): Promise<void>
 }
 
@@ -52,6 +54,7 @@ function wrap(client: postgres.Sql, kind: Database['kind'], extra: Partial<Datab
     kind,
     url: extra.url,
     dump: extra.dump ?? (async () => { throw new Error('dump is only available on PGlite') }),
+    cpuMs: extra.cpuMs ?? (async () => null),
     close: extra.close ?? (async () => { await client.end({ timeout: 5 }) }),
   }
 }
@@ -98,6 +101,7 @@ async function openPglite(dataDir: string, loadDataDir?: Uint8Array): Promise<Da
   let closed = false
   return wrap(client, 'pglite', {
     dump: () => call<Uint8Array>('dump'),
+    cpuMs: () => call<number>('cpu'),
     close: async () => {
       if (closed) return
       closed = true

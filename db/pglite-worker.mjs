@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { threadCpuMs } from './thread-cpu.mjs'
 
 const { dataDir, loadDataDir } = workerData
 const db = await PGlite.create(dataDir, loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {})
@@ -18,6 +19,8 @@ parentPort.on('message', async (msg) => {
       const blob = await db.dumpDataDir('none')
       const buf = new Uint8Array(await blob.arrayBuffer())
       parentPort.postMessage({ type: 'dump', id: msg.id, data: buf }, [buf.buffer])
+    } else if (msg.type === 'cpu') {
+      parentPort.postMessage({ type: 'cpu', id: msg.id, data: threadCpuMs() })
     } else if (msg.type === 'close') {
       await server.stop()
       await db.close()

@@ -8,6 +8,12 @@ import { applyMigrations } from '../../db/migrate.js'
 export const benchServerUrl = () =>
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 
+/** Whether the benchmark's PostgreSQL server runs on this machine (its processes' CPU time can then be read). */
+export function benchServerIsLocal(): boolean {
+  const host = new URL(benchServerUrl()).hostname
+  return host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]'
+}
+
 export async function benchPglite(): Promise<Database> {
   const db = await openDatabase({ dataDir: 'memory://' })
   await applyMigrations(db)

@@ -6,8 +6,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import type { GenerateOptions } from '../../src/shop/simulator/generator.js'
 import { startSimulator } from '../../src/shop/simulator/index.js'
+import { threadCpuMs } from '../../db/thread-cpu.mjs'
 
-type Op = { op: 'createAuthCode' } | { op: 'generateOrders'; opts: GenerateOptions } | { op: 'close' }
+type Op = { op: 'createAuthCode' } | { op: 'generateOrders'; opts: GenerateOptions } | { op: 'cpu' } | { op: 'close' }
 type Call = Op & { id: number }
 
 export interface SimulatorThread {
@@ -15,6 +16,8 @@ export interface SimulatorThread {
   authBaseUrl: string
   createAuthCode(): Promise<string>
   generateOrders(opts: GenerateOptions): Promise<number>
+  /** the simulator thread's CPU time so far (ms) */
+  cpuMs(): Promise<number>
   close(): Promise<void>
 }
 
@@ -41,6 +44,7 @@ export async function startSimulatorThread(opts: { appKey: string; appSecret: st
     ...urls,
     createAuthCode: () => call({ op: 'createAuthCode' }) as Promise<string>,
     generateOrders: (g) => call({ op: 'generateOrders', opts: g }) as Promise<number>,
+    cpuMs: () => call({ op: 'cpu' }) as Promise<number>,
     async close() {
       await call({ op: 'close' })
       await worker.terminate()
@@ -53,7 +57,14 @@ if (!isMainThread && parentPort) {
   const { appKey, appSecret, seed } = workerData as { appKey: string; appSecret: string; seed: number }
   const sim = await startSimulator({ appKey, appSecret, seed, tickMs: false })
   port.on('message', async (c: Call) => {
-    const result = c.op === 'createAuthCode' ? sim.createAuthCode() : c.op === 'generateOrders' ? sim.generateOrders(c.opts).length : await sim.close()
+    const result =
+      c.op === 'createAuthCode'
+        ? sim.createAuthCode()
+        : c.op === 'generateOrders'
+          ? sim.generateOrders(c.opts).length
+          : c.op === 'cpu'
+            ? threadCpuMs()
+            : await sim.close()
     port.postMessage({ id: c.id, result })
   })
   port.postMessage({ ready: { baseUrl: sim.baseUrl, authBaseUrl: sim.authBaseUrl } })

@@ -1,0 +1,2 @@
+export declare function statCpuMs(stat: string): number
+export declare function threadCpuMs(): number
