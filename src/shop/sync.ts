@@ -5,7 +5,7 @@
  * read a few pages ahead of storing (read-ahead.ts); the pages read so far go to the workflow core
  * together, in one transaction (idempotent; processPlatformOrderPage). Cancellations: every pending
  * buyer request (Search Cancellations, status PENDING) and every cancellation updated in the same
- * kind of window, 50 a page, stored the same way (processPlatformCancellationPage).
+ * kind of window, 50 a page, read ahead and stored the same way (processPlatformCancellationPage).
  *
  * The cursor lives in `sync_state` and moves only after the pages are stored, so a crash or an
  * outage loses nothing and a re-run changes nothing. An outage is recorded in `sync_state.last_error` and
@@ -326,16 +326,19 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
 const PENDING = 'CANCELLATION_REQUEST_PENDING'
 
 async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
+  const o = opts(deps)
   const store = (items: PlatformCancellation[]) => storeCancellationPage(deps, shopId, report, items)
-  // every open buyer request, whatever its age
-  let token = ''
-  do {
-    const page = await deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token })
-    report.pages++
-    report.seen += page.items.length
-    await store(page.items)
-    token = page.nextPageToken
-  } while (token)
+  // every open buyer request, whatever its age (no cursor): read ahead, the pages read so far stored together
+  const pending = new ReadAhead((token) => deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token }), o.readAheadPages)
+  try {
+    for (let pages = await pending.take(o.readAheadPages); pages; pages = await pending.take(o.readAheadPages)) {
+      report.pages += pages.length
+      for (const page of pages) report.seen += page.items.length
+      for (const run of joinPages(pages, recordId('cancel_id'))) await store(run)
+    }
+  } finally {
+    pending.stop()
+  }
   // and every change since the cursor (accepted, withdrawn, expired, seller cancellations)
   await windowed<PlatformCancellation>(
     deps,
