@@ -40,6 +40,11 @@ export const shops = pgTable('shops', {
   authorized: boolean('authorized').notNull().default(true),
   deauthorizedAt: tz('deauthorized_at'),
   authExpiresAt: tz('auth_expires_at'),
+  /** when the shop's first pull sync began: orders paid before it are its history, imported without a
+   * "new order" message each (src/workflow/history.ts) */
+  historyBefore: tz('history_before'),
+  /** when that first sync completed and the following chats were told what it imported */
+  importedAt: tz('imported_at'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 })
@@ -346,6 +351,8 @@ export const outbox = pgTable(
   (t) => [
     uniqueIndex('outbox_dedupe_uq').on(t.dedupeKey),
     index('outbox_due_idx').on(t.channelId, t.id).where(sql`status in ('pending', 'sending')`),
+    /** which channels were sent a message, for its edits */
+    index('outbox_post_ref_idx').on(t.refKey, t.channelId).where(sql`kind = 'post' and ref_key is not null`),
   ],
 )
 

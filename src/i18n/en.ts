@@ -179,6 +179,11 @@ export const en = {
   'deadline.digest_title': '{count} deadline warnings',
   'deadline.digest_line': '{id}: {step} by {at}',
   'deadline.digest_more': '… and {count} more. /late lists them all.',
+  'import.title': 'Shop {shop}: orders imported',
+  'import.orders': '{count} orders are now here. They were paid before the assistant first read this shop, so they are not posted one by one.',
+  'import.open': '{count} of them are still to ship: {late} past a deadline, {short} short of stock. /orders awaiting_shipment lists the newest, /late the late ones; their deadline warnings come as usual.',
+  'import.none_open': 'None of them is still to ship.',
+  'import.from_now': 'From now on every new paid order is posted here.',
 
   // reasons (fallback names shown to people)
   'reason.order_manage_list_action_respond_popup_reject_reason_invalid_cancellation_reason': 'Invalid cancellation reason',

@@ -2,7 +2,7 @@
  * Writing to the stored outbox. Always inside the caller's transaction, so a message exists exactly
  * when the change that caused it committed. `dedupeKey` is unique: enqueueing twice posts once.
  */
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows } from '../../db/json-rows.js'
 import { channelShops, channels, outbox } from '../../db/schema.js'
@@ -104,11 +104,22 @@ export const enqueueForShop = (
   kind: 'post' | 'edit' = 'post',
 ): Promise<number> => enqueueManyForShop(tx, shopId, [{ dedupeKeyBase, refKey, build }], kind)
 
-/** An edit of a logical message in every channel that shows it (i.e. follows the shop). */
-export const enqueueEditForShop = (
+/**
+ * An edit of a logical message in every channel that follows the shop and was sent the message (a
+ * chat that began to follow the shop later, or whose orders came in as history, never saw it: an
+ * edit would reach it as a message about an order it was never told of).
+ */
+export async function enqueueEditForShop(
   tx: Executor,
   shopId: string,
   dedupeKeyBase: string,
   refKey: string,
   build: (ch: ChannelInfo) => NeutralMessage,
-) => enqueueForShop(tx, shopId, dedupeKeyBase, refKey, build, 'edit')
+): Promise<number> {
+  const following = await channelsFollowing(tx, shopId)
+  if (!following.length) return 0
+  const sent = new Set(
+    (await tx.select({ channelId: outbox.channelId }).from(outbox).where(and(eq(outbox.refKey, refKey), eq(outbox.kind, 'post')))).map((r) => r.channelId),
+  )
+  return enqueueManyForShop(tx, shopId, [{ dedupeKeyBase, refKey, build }], 'edit', following.filter((ch) => sent.has(ch.id)))
+}

@@ -8,6 +8,7 @@ import type { Db, Executor } from '../../db/database.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
 import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
+import { announceImport, beginHistory } from '../workflow/history.js'
 import { processPlatformCancellationPage, type CancellationPageResult } from '../workflow/process-cancellation-page.js'
 import { processPlatformCancellation } from '../workflow/process-cancellation.js'
 import { processPlatformOrder } from '../workflow/process-order.js'
@@ -22,6 +23,10 @@ export interface PlatformSink {
   cancellation(shopId: string, c: PlatformCancellation, tx?: Executor): Promise<void>
   /** a page of cancellation records in one transaction (malformed ones are reported, not thrown) */
   cancellationPage(shopId: string, list: PlatformCancellation[]): Promise<CancellationPageResult>
+  /** the shop's first orders sync is beginning: what was paid before `now` is its history (once) */
+  historyBegins(shopId: string, now: Date): Promise<void>
+  /** an orders sync completed: after the first, the following chats are told what it imported (once) */
+  ordersSynced(shopId: string): Promise<void>
 }
 
 /** The workflow core as the sink; `kick` wakes the outbox dispatcher after new messages. */
@@ -35,5 +40,9 @@ export function workflowSink(deps: { db: Db; clock: Clock; logger: Logger; kick?
       await processPlatformCancellation(tx ? { ...deps, db: tx as Db } : deps, shopId, c)
     },
     cancellationPage: (shopId, list) => processPlatformCancellationPage(deps, shopId, list),
+    historyBegins: (shopId, now) => beginHistory(deps.db, shopId, now),
+    async ordersSynced(shopId) {
+      await announceImport(deps, shopId)
+    },
   }
 }

@@ -313,6 +313,7 @@ const recordId = (key: 'id' | 'cancel_id') => (x: unknown) => stringField(x, key
 
 async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
   const o = opts(deps)
+  if (!lease.cursor) await deps.sink.historyBegins(shopId, deps.clock.now())
   await windowed<PlatformOrder>(
     deps,
     lease,
@@ -321,6 +322,7 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     recordId('id'),
     (items, flow) => storeOrderPage(deps, shopId, report, items, flow),
   )
+  await deps.sink.ordersSynced(shopId)
 }
 
 const PENDING = 'CANCELLATION_REQUEST_PENDING'

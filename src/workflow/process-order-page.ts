@@ -7,7 +7,7 @@
  * - new and changed orders are written together (writePage), with the marks the platform proves;
  * - an order that became paid and is to be shipped gets its stock check — seeing the orders before
  *   it in the page as stored and the ones after it as they were — and its "new order" message, built
- *   from the rows as written (storedRow), not read back;
+ *   from the rows as written (storedRow), not read back; unless it is history (history.ts);
  * - the rarer changes that close or update earlier messages (a paid order cancelled or shipped, an
  *   order out of its remorse window) go through processPlatformOrder one by one, first.
  */
@@ -17,6 +17,7 @@ import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
 import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
 import { linesAfterWrite, planPage, writePage, type PlannedOrder } from '../orders/ingest-page.js'
+import { historyBefore, isHistory } from './history.js'
 import { storeOneByOne, type PageResult } from './page-result.js'
 import { viewsOfWritten } from './order-view.js'
 import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './process-order.js'
@@ -84,12 +85,16 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
         const check = checks.get(p.row.id)
         return storedRow(orders, { ...p.row, stockCheck: check ?? null, stockCheckedAt: check ? now : null }, now)
       }
-      await enqueueNewOrderMessages(
-        tx,
-        shopId,
-        fresh.map((p) => p.row.id),
-        lines ? () => viewsOfWritten(tx, shopId, fresh.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined,
-      )
+      // history (paid before the shop's first sync began) is summed up once, not posted order by order
+      const historyCutoff = await historyBefore(tx, shopId)
+      const news = fresh.filter((p) => !isHistory(p.row.paidTime, historyCutoff))
+      if (news.length)
+        await enqueueNewOrderMessages(
+          tx,
+          shopId,
+          news.map((p) => p.row.id),
+          lines ? () => viewsOfWritten(tx, shopId, news.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined,
+        )
     }
     return { stored: changed.length, unchanged: plan.unchanged, rejected: plan.rejected }
   })

@@ -13,6 +13,7 @@ import { storeStockCheck } from '../inventory/stock-check.js'
 import { channelsFollowing, enqueueEditForShop, enqueueManyForShop } from '../notifications/outbox.js'
 import { ingestOrder, type IngestResult } from '../orders/ingest.js'
 import type { PlatformOrder } from '../orders/platform-order.js'
+import { historyBefore, isHistory } from './history.js'
 import { newOrderMessage, orderUpdateMessage } from './order-messages.js'
 import { loadOrderView, loadOrderViews, type OrderView } from './order-view.js'
 
@@ -77,7 +78,8 @@ export async function processPlatformOrder(deps: Deps, shopId: string, platformO
     const follow = followUpOf(res)
     if (follow === 'new_order') {
       await storeStockCheck(tx, id, now)
-      await enqueueNewOrderMessages(tx, shopId, [id])
+      // history (paid before the shop's first sync began) is summed up once, not posted order by order
+      if (!isHistory(res.current.paidTime, await historyBefore(tx, shopId))) await enqueueNewOrderMessages(tx, shopId, [id])
     } else if (follow === 'closed') {
       const prev = res.previous!
       const st = res.current.status

@@ -3,7 +3,8 @@
  * cases) must leave exactly what the reference path leaves (one record at a time through
  * processPlatformOrder / processPlatformCancellation, one page after another). Two databases, two
  * simulators with the same seed and the same orders (the same shop), a chat following the shop and
- * stock set so that some checks come out short; every stored row is compared.
+ * stock set so that some checks come out short; history imported by the first sync, then a week of
+ * new orders; every stored row is compared.
  */
 import { asc, sql } from 'drizzle-orm'
 import { afterAll, expect, it } from 'vitest'
@@ -16,7 +17,8 @@ import { shopHarness, type ShopHarness } from './harness.js'
 
 async function syncInto(database: Database, fast: boolean): Promise<ShopHarness> {
   const h = await shopHarness(database, { sim: { seed: 9191 } })
-  h.sim.generateOrders({ count: 700, days: 6, seed: 12 })
+  // history: orders paid before the shop's first sync, imported quietly and summed up once
+  h.sim.generateOrders({ count: 100, days: 3, seed: 11 })
   const [ch] = await database.db.insert(channels).values({ platform: 'console', externalId: `eq-${fast}` }).returning()
   await database.db.insert(channelShops).values({ channelId: ch.id, shopId: h.shopId, linkedBy: 'test' })
   // a few units of every SKU: the early orders find stock, the later ones find it short
@@ -39,6 +41,10 @@ async function syncInto(database: Database, fast: boolean): Promise<ShopHarness>
       },
     }
   }
+  expect((await syncShop(deps, h.shopId)).ok).toBe(true)
+  // a week on, orders paid since the first sync: each posted
+  h.clock.advanceMinutes(7 * 24 * 60)
+  h.sim.generateOrders({ count: 600, days: 6, seed: 12 })
   const r = await syncShop(deps, h.shopId)
   expect(r.ok).toBe(true)
   return h
@@ -72,6 +78,11 @@ describeEachDb('sync fast path = reference path', (get, kind) => {
       const b = await snapshot(other)
       expect(a.orders.length).toBe(700)
       expect(a.outbox.length).toBeGreaterThan(50)
+      // the history was summed up once, and none of it was posted order by order
+      expect(a.outbox.filter((m) => m.key.startsWith('import:'))).toHaveLength(1)
+      const history = new Set(a.orders.filter((o) => o.paidTime && (o.paidTime as Date) < new Date('2026-11-20T10:00:00Z')).map((o) => o.id))
+      expect(history.size).toBeGreaterThan(10)
+      expect(a.outbox.filter((m) => m.key.endsWith(':new') && history.has(m.key.split(':')[1]))).toEqual([])
       expect(a.orders.filter((o) => (o.stockCheck as { ok?: boolean } | null)?.ok === false).length).toBeGreaterThan(0)
       expect(a.orders.filter((o) => (o.stockCheck as { ok?: boolean } | null)?.ok === true).length).toBeGreaterThan(0)
       expect(a.orders).toEqual(b.orders)
