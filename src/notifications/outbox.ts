@@ -2,7 +2,7 @@
  * Writing to the stored outbox. Always inside the caller's transaction, so a message exists exactly
  * when the change that caused it committed. `dedupeKey` is unique: enqueueing twice posts once.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows } from '../../db/json-rows.js'
 import { channelShops, channels, outbox } from '../../db/schema.js'
@@ -66,8 +66,10 @@ export interface ShopMessage {
 
 /**
  * Each message once per channel following the shop, built in that channel's language and zone, in
- * one multi-row insert (rows in the order given: message by message, channel by channel). Returns
- * how many rows were new.
+ * one multi-row insert (rows in the order given: message by message, channel by channel). An edit
+ * goes only to the channels that were sent the message it edits (its refKey): a chat that began to
+ * follow the shop later, or whose order came in as history, never saw it, and the edit would reach
+ * it as a message about something it was never told of. Returns how many rows were new.
  */
 export async function enqueueManyForShop(
   tx: Executor,
@@ -79,19 +81,34 @@ export async function enqueueManyForShop(
 ): Promise<number> {
   if (!messages.length) return 0
   const chans = following ?? (await channelsFollowing(tx, shopId))
+  if (!chans.length) return 0
+  const shown = kind === 'edit' ? await channelsShowing(tx, messages) : null
   const values = messages.flatMap((m) =>
-    chans.map((ch) => ({
-      channelId: ch.id,
-      dedupeKey: `${m.dedupeKeyBase}@${ch.id}`,
-      kind,
-      refKey: m.refKey ?? null,
-      payload: m.build(ch),
-      // due at once, whatever the clock says
-      nextAttemptAt: new Date(0),
-    })),
+    chans
+      .filter((ch) => !shown || (m.refKey !== undefined && shown.has(`${ch.id}:${m.refKey}`)))
+      .map((ch) => ({
+        channelId: ch.id,
+        dedupeKey: `${m.dedupeKeyBase}@${ch.id}`,
+        kind,
+        refKey: m.refKey ?? null,
+        payload: m.build(ch),
+        // due at once, whatever the clock says
+        nextAttemptAt: new Date(0),
+      })),
   )
   if (!values.length) return 0
   return (await rows(tx, insertJsonRows(outbox, values, sql`on conflict (dedupe_key) do nothing returning id`))).length
+}
+
+/** `channel:refKey` of every message among these that was posted (or is to be) to a channel. */
+async function channelsShowing(tx: Executor, messages: ShopMessage[]): Promise<Set<string>> {
+  const refs = [...new Set(messages.flatMap((m) => (m.refKey === undefined ? [] : [m.refKey])))]
+  if (!refs.length) return new Set()
+  const posted = await tx
+    .select({ channelId: outbox.channelId, refKey: outbox.refKey })
+    .from(outbox)
+    .where(and(eq(outbox.kind, 'post'), inArray(outbox.refKey, refs)))
+  return new Set(posted.map((r) => `${r.channelId}:${r.refKey}`))
 }
 
 /** One message per channel following the shop (see enqueueManyForShop). */
@@ -104,22 +121,11 @@ export const enqueueForShop = (
   kind: 'post' | 'edit' = 'post',
 ): Promise<number> => enqueueManyForShop(tx, shopId, [{ dedupeKeyBase, refKey, build }], kind)
 
-/**
- * An edit of a logical message in every channel that follows the shop and was sent the message (a
- * chat that began to follow the shop later, or whose orders came in as history, never saw it: an
- * edit would reach it as a message about an order it was never told of).
- */
-export async function enqueueEditForShop(
+/** An edit of a logical message in every channel that shows it (see enqueueManyForShop). */
+export const enqueueEditForShop = (
   tx: Executor,
   shopId: string,
   dedupeKeyBase: string,
   refKey: string,
   build: (ch: ChannelInfo) => NeutralMessage,
-): Promise<number> {
-  const following = await channelsFollowing(tx, shopId)
-  if (!following.length) return 0
-  const sent = new Set(
-    (await tx.select({ channelId: outbox.channelId }).from(outbox).where(and(eq(outbox.refKey, refKey), eq(outbox.kind, 'post')))).map((r) => r.channelId),
-  )
-  return enqueueManyForShop(tx, shopId, [{ dedupeKeyBase, refKey, build }], 'edit', following.filter((ch) => sent.has(ch.id)))
-}
+) => enqueueForShop(tx, shopId, dedupeKeyBase, refKey, build, 'edit')

@@ -76,19 +76,24 @@ describeEachDb('a shop’s history', (get) => {
 
     h.clock.advanceMinutes(5)
     const fresh = h.sim.state.createOrder({ shippingType: 'TIKTOK' })
-    if (fresh.o.status === 'ON_HOLD') h.sim.state.releaseHold(fresh.o.id)
+    const asked = h.sim.state.createOrder({})
+    for (const rec of [fresh, asked]) if (rec.o.status === 'ON_HOLD') h.sim.state.releaseHold(rec.o.id)
+    const request = h.sim.state.buyerRequestCancel(asked.o.id)
     expect((await syncShop(h.syncDeps(), h.shopId)).ok).toBe(true)
-    expect(await newOrderPosts()).toEqual([`order:${fresh.o.id}:new@${en}`, `order:${fresh.o.id}:new@${zh}`].sort())
+    expect(await newOrderPosts()).toEqual([fresh, asked].flatMap((r) => [`order:${r.o.id}:new@${en}`, `order:${r.o.id}:new@${zh}`]).sort())
+    expect(await keys(`cancel:${request.cancel_id}:%`)).toHaveLength(2)
 
-    // a chat that follows the shop from now on, then both orders ship
+    // a chat that follows the shop from now on; then the request is accepted and both orders ship
     const late = await followingChannel(get().db, { platform: 'console', externalId: `late-${h.shopId}`, shopId: h.shopId })
     h.clock.advanceMinutes(5)
+    h.sim.state.approveCancellation(request.cancel_id)
     for (const rec of [fresh, historyOrder]) {
       h.sim.state.ship(h.sim.state.order(rec.o.id).o.packages![0].id)
       h.sim.state.collect(rec.o.id) // handed over: in transit
     }
     expect((await syncShop(h.syncDeps(), h.shopId)).ok).toBe(true)
     expect(await keys(`order:${fresh.o.id}:status:%`)).toEqual([`order:${fresh.o.id}:status:shipped@${en}`, `order:${fresh.o.id}:status:shipped@${zh}`].sort())
+    expect((await keys(`cancel:${request.cancel_id}:closed:%`)).map((k) => k.split('@')[1]).sort()).toEqual([String(en), String(zh)].sort())
     expect(await keys(`%@${late}`)).toEqual([])
     // the history order was never posted: its update is not either
     expect(await keys(`order:${historyOrder.o.id}:%`)).toEqual([])
