@@ -7,14 +7,13 @@
  * chat gets one summary when that first sync completes. Orders paid since are posted one by one.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import type { Executor } from '../../db/database.js'
-import { rows } from '../../db/database.js'
+import { rows, type Executor } from '../../db/database.js'
 import { shops } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
+import type { ChannelInfo } from '../assistant/types.js'
 import { translator } from '../i18n/index.js'
 import { message } from '../notifications/message.js'
 import { enqueueForShop } from '../notifications/outbox.js'
-import type { ChannelInfo } from '../assistant/types.js'
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
 
