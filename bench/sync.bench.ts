@@ -39,7 +39,8 @@ interface Round {
   syncMs: number
   synced: number
   stored: number
-  posted: number
+  /** outbox rows after the sync (messages queued) */
+  queued: number
   /** where the CPU time went while fetching only, and while syncing */
   fetchCpu: CpuSpent
   syncCpu: CpuSpent
@@ -96,7 +97,7 @@ async function round(database: Database, sim: SimulatorThread, scenario: Scenari
   const first = await syncShop(deps, shopId)
   const c2 = await cpuSnapshot(sources)
   if (!first.ok) throw new Error(`sync failed: ${first.error}`)
-  const [{ n: posted }] = await database.sql<{ n: number }[]>`select count(*)::int as n from outbox`
+  const [{ n: queued }] = await database.sql<{ n: number }[]>`select count(*)::int as n from outbox`
   const out: Round = {
     fetchMs,
     fetched,
@@ -104,7 +105,7 @@ async function round(database: Database, sim: SimulatorThread, scenario: Scenari
     syncMs: first.ms,
     synced: first.orders.seen,
     stored: first.orders.stored,
-    posted,
+    queued,
     fetchCpu: cpuSpent(c0, c1),
     syncCpu: cpuSpent(c1, c2),
   }
@@ -140,7 +141,7 @@ async function measure(open: () => Promise<Database>, label: string): Promise<Fi
       const r = list[ratios.indexOf(ratio)]
       const head = `${label}, ${what}`
       return [
-        { name: `${head}: sync ${r.synced} orders (${r.stored} stored, ${r.posted} messages queued), ${s(r.syncMs)} s (median round)`, value: r.synced / (r.syncMs / 1000), unit: 'orders/s' },
+        { name: `${head}: sync ${r.synced} orders (${r.stored} stored, ${r.queued} messages queued), ${s(r.syncMs)} s (median round)`, value: r.synced / (r.syncMs / 1000), unit: 'orders/s' },
         {
           name: `${head}: sync rate / fetch rate, median of ${ROUNDS} rounds (${ratios.map((x) => x.toFixed(2)).join(', ')}; fetch ${list.map((x) => s(x.fetchMs)).join(', ')} s; sync ${list.map((x) => s(x.syncMs)).join(', ')} s)`,
           value: ratio,
