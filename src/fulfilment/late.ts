@@ -2,8 +2,8 @@
  * /late (R8): what is overdue and what falls due within N hours, per step (pack by, hand over by,
  * answer a cancellation request by), with buttons to mark the most urgent orders; the shops'
  * late-dispatch rates for the last 7 and 30 days; and a PNG chart of the last 30 days.
- * The open-step rules match the deadline warnings (src/fulfilment/deadlines.ts): a step stops being
- * late once its mark is set (packed, handed over) or the request is answered.
+ * A step stops being late once its mark is set (packed, handed over) or the request is answered
+ * (src/fulfilment/open-steps.ts, which the history summary counts by too).
  */
 import { sql } from 'drizzle-orm'
 import { rows, type Executor } from '../../db/database.js'
@@ -14,6 +14,7 @@ import { HOUR } from '../shared/clock.js'
 import { fulfilmentError } from './errors.js'
 import { renderLateChartPng } from './late-chart.js'
 import { dailyDispatch, lateDispatchRates, type DispatchRate } from './late-rate.js'
+import { HANDOVER_OPEN, PACK_OPEN } from './open-steps.js'
 import { writeOutgoingFile } from './out-file.js'
 import { texts, type FulfilmentTexts } from './texts.js'
 import { dayKey, formatDuration } from './zoned.js'
@@ -60,14 +61,12 @@ export async function loadLateGroups(db: Executor, shopIds: string[], now: Date,
     db,
     sql`(select 'pack_by' as step, o.id as order_id, null::text as cancel_id, o.shop_id, s.name as shop_name, o.pack_by_at as deadline
           from orders o join shops s on s.id = o.shop_id
-          where o.shop_id in (${ids}) and o.status = 'awaiting_shipment' and o.packed_at is null and not o.is_on_hold
-            and o.pack_by_at <= ${until}::timestamptz
+          where o.shop_id in (${ids}) and ${PACK_OPEN} and o.pack_by_at <= ${until}::timestamptz
           order by o.pack_by_at limit ${READ_LIMIT})
         union all
         (select 'handover_by', o.id, null, o.shop_id, s.name, o.handover_by_at
           from orders o join shops s on s.id = o.shop_id
-          where o.shop_id in (${ids}) and o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null and not o.is_on_hold
-            and o.handover_by_at <= ${until}::timestamptz
+          where o.shop_id in (${ids}) and ${HANDOVER_OPEN} and o.handover_by_at <= ${until}::timestamptz
           order by o.handover_by_at limit ${READ_LIMIT})
         union all
         (select 'answer_by', c.order_id, c.id, c.shop_id, s.name, c.respond_by

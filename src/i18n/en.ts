@@ -182,6 +182,7 @@ export const en = {
   'import.title': 'Shop {shop}: orders imported',
   'import.orders': '{count} orders are now here. They were paid before the assistant first read this shop, so they are not posted one by one.',
   'import.open': '{count} of them are still to ship: {late} past a deadline, {short} short of stock. /orders awaiting_shipment lists the newest, /late the late ones; their deadline warnings come as usual.',
+  'import.unknown_stock': '{count} of them have a SKU with no stock recorded: set it with /stock SKU QUANTITY, and new orders are checked against it.',
   'import.none_open': 'None of them is still to ship.',
   'import.from_now': 'From now on every new paid order is posted here.',
 

@@ -173,6 +173,7 @@ export const zhCN: Record<MessageKey, string> = {
   'import.title': '店铺 {shop}:订单已导入',
   'import.orders': '已导入 {count} 个订单。它们在助手首次读取本店铺之前已付款,因此不逐条发送。',
   'import.open': '其中 {count} 个仍待发货:{late} 个已超过截止时间,{short} 个库存不足。用 /orders awaiting_shipment 查看最新的,用 /late 查看已超时的;截止提醒照常发送。',
+  'import.unknown_stock': '其中 {count} 个含有没有库存记录的 SKU:用 /stock SKU 数量 设置后,新订单会按它核对。',
   'import.none_open': '其中没有待发货的订单。',
   'import.from_now': '从现在起,每个新付款订单都会发到这里。',
 

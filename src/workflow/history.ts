@@ -11,6 +11,7 @@ import { rows, type Executor } from '../../db/database.js'
 import { shops } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
 import type { ChannelInfo } from '../assistant/types.js'
+import { HANDOVER_OPEN, PACK_OPEN } from '../fulfilment/open-steps.js'
 import { translator } from '../i18n/index.js'
 import { message } from '../notifications/message.js'
 import { enqueueForShop } from '../notifications/outbox.js'
@@ -42,15 +43,22 @@ export interface ImportSummary {
   orders: number
   /** history still to ship (awaiting shipment or with a buyer request) */
   open: number
-  /** …of which past a pack-by or hand-over deadline */
+  /** …of which past a pack-by or hand-over deadline, by the rules /late lists them (open-steps.ts) */
   late: number
-  /** …of which short of stock */
+  /** …of which short of stock (a SKU with fewer units available than the order needs) */
   short: number
+  /** …of which not short, but with a SKU whose stock is not recorded */
+  unknown: number
 }
 
 export function importMessage(ch: ChannelInfo, s: ImportSummary) {
   const t = translator(ch.locale)
-  const lines = [[t('import.orders', { count: s.orders })], [s.open ? { bold: t('import.open', { count: s.open, late: s.late, short: s.short }) } : t('import.none_open')], [t('import.from_now')]]
+  const lines = [
+    [t('import.orders', { count: s.orders })],
+    [s.open ? { bold: t('import.open', { count: s.open, late: s.late, short: s.short }) } : t('import.none_open')],
+    ...(s.unknown ? [[t('import.unknown_stock', { count: s.unknown })]] : []),
+    [t('import.from_now')],
+  ]
   return message({ kind: 'import_summary', tone: s.late || s.short ? 'warning' : 'info', title: t('import.title', { shop: s.shopName }), lines })
 }
 
@@ -69,14 +77,16 @@ export async function announceImport(deps: Deps, shopId: string): Promise<boolea
       .returning({ name: shops.name, before: shops.historyBefore })
     if (!shop) return false
     const at = now.toISOString()
-    const [c] = await rows<{ orders: number; open: number; late: number; short: number }>(
+    const [c] = await rows<{ orders: number; open: number; late: number; short: number; unknown: number }>(
       tx,
       sql`select count(*)::int as orders,
                  count(*) filter (where h)::int as open,
-                 count(*) filter (where h and ((pack_by_at < ${at}::timestamptz and packed_at is null)
-                                            or (handover_by_at < ${at}::timestamptz and handed_over_at is null)))::int as late,
-                 count(*) filter (where h and stock_check->>'ok' = 'false')::int as short
-          from (select *, status in ('awaiting_shipment', 'cancelling') and paid_time < ${shop.before?.toISOString() ?? at}::timestamptz as h
+                 count(*) filter (where h and ((${PACK_OPEN} and o.pack_by_at < ${at}::timestamptz)
+                                            or (${HANDOVER_OPEN} and o.handover_by_at < ${at}::timestamptz)))::int as late,
+                 count(*) filter (where h and 'short' = any(results))::int as short,
+                 count(*) filter (where h and 'unknown' = any(results) and not 'short' = any(results))::int as unknown
+          from (select *, status in ('awaiting_shipment', 'cancelling') and paid_time < ${shop.before?.toISOString() ?? at}::timestamptz as h,
+                       array(select l->>'result' from jsonb_array_elements(coalesce(stock_check->'lines', '[]'::jsonb)) l) as results
                 from orders where shop_id = ${shopId}) o`,
     )
     // nothing came in (a new shop): nothing to tell

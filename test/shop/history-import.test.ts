@@ -7,7 +7,8 @@
 import { and, eq, like, sql } from 'drizzle-orm'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { rows } from '../../db/database.js'
-import { orders, outbox, shops } from '../../db/schema.js'
+import { orders, outbox, shops, stockLevels } from '../../db/schema.js'
+import { loadLateGroups } from '../../src/fulfilment/late.js'
 import type { NeutralMessage } from '../../src/notifications/message.js'
 import type { PlatformOrder } from '../../src/orders/platform-order.js'
 import type { ShopPort } from '../../src/shop/port.js'
@@ -37,9 +38,19 @@ describeEachDb('a shop’s history', (get) => {
   const wire = (id: string) => h.sim.state.wire(h.sim.state.order(id)) as unknown as PlatformOrder
 
   it('the first sync imports it quietly: one summary per chat with what is still to ship; its buyer requests are posted', async () => {
-    h.sim.generateOrders({ count: 150, days: 5, seed: Math.floor(Math.random() * 1e9) })
+    h.sim.generateOrders({ count: 148, days: 5, seed: Math.floor(Math.random() * 1e9) })
+    // stock: none of the first SKU, plenty of the others but the last, which has none recorded
+    const skus = h.sim.state.allSkus().map((k) => k.sellerSku)
+    expect(skus.length).toBeGreaterThanOrEqual(3)
+    // paid 50 h ago, so past its pack-by time; its buyer asks to cancel now. /late does not count
+    // packing an order that waits for an answer; its hand-over time is a day away: not late.
+    const at = Math.floor(h.clock.now().getTime() / 1000)
+    const asked = h.sim.state.createOrder({ createTime: at - 50 * 3600, items: [{ sellerSku: skus[0] }], notify: false })
+    h.sim.state.buyerRequestCancel(asked.o.id)
+    h.sim.state.createOrder({ createTime: at - 3600, items: [{ sellerSku: skus[1] }, { sellerSku: skus.at(-1) }], notify: false })
     const pending = [...h.sim.state.cancellations.values()].filter((c) => c.cancel_status === 'CANCELLATION_REQUEST_PENDING')
     expect(pending.length).toBeGreaterThan(0)
+    await get().db.insert(stockLevels).values(skus.slice(0, -1).map((sellerSku, i) => ({ shopId: h.shopId, sellerSku, onHand: i === 0 ? 0 : 100_000 })))
     const r = await syncShop(h.syncDeps(), h.shopId)
     expect(r.ok).toBe(true)
     expect(await newOrderPosts()).toEqual([])
@@ -50,8 +61,18 @@ describeEachDb('a shop’s history', (get) => {
     const now = h.clock.now().getTime()
     const held = await get().db.select().from(orders).where(eq(orders.shopId, h.shopId))
     const open = held.filter((o) => o.status === 'awaiting_shipment' || o.status === 'cancelling')
-    const late = open.filter((o) => (o.packByAt && o.packByAt.getTime() < now && !o.packedAt) || (o.handoverByAt && o.handoverByAt.getTime() < now && !o.handedOverAt))
-    const short = open.filter((o) => (o.stockCheck as { ok?: boolean } | null)?.ok === false)
+    const past = (d: Date | null) => !!d && d.getTime() < now
+    const late = open.filter(
+      (o) => !o.isOnHold && ((o.status === 'awaiting_shipment' && past(o.packByAt) && !o.packedAt) || (past(o.handoverByAt) && !o.handedOverAt)),
+    )
+    // the same orders /late lists as overdue
+    const overdue = (await loadLateGroups(get().db, [h.shopId], h.clock.now(), 1)).filter((g) => g.step !== 'answer_by').flatMap((g) => g.overdue.map((i) => i.orderId))
+    expect([...new Set(overdue)].sort()).toEqual(late.map((o) => o.id).sort())
+    const results = (o: (typeof held)[number]) => ((o.stockCheck as { lines: { result: string }[] }).lines ?? []).map((l) => l.result)
+    const short = open.filter((o) => results(o).includes('short'))
+    const unknown = open.filter((o) => !results(o).includes('short') && results(o).includes('unknown'))
+    expect(short.length).toBeGreaterThan(0)
+    expect(unknown.length).toBeGreaterThan(0)
     expect(held).toHaveLength(150)
     expect(open.length).toBeGreaterThan(0)
     const sums = await summaries()
@@ -61,7 +82,11 @@ describeEachDb('a shop’s history', (get) => {
     expect(mine.kind).toBe('import_summary')
     expect(text(mine)).toContain('150 orders are now here')
     expect(text(mine)).toContain(`${open.length} of them are still to ship: ${late.length} past a deadline, ${short.length} short of stock`)
-    expect(text(sums.find((s) => s.channelId === zh)!.msg)).toContain(`已导入 150 个订单`)
+    expect(text(mine)).toContain(`${unknown.length} of them have a SKU with no stock recorded`)
+    const theirs = sums.find((s) => s.channelId === zh)!.msg
+    expect(text(theirs)).toContain(`已导入 150 个订单`)
+    expect(text(theirs)).toContain(`其中 ${open.length} 个仍待发货:${late.length} 个已超过截止时间,${short.length} 个库存不足`)
+    expect(text(theirs)).toContain(`其中 ${unknown.length} 个含有没有库存记录的 SKU`)
 
     // told once: later syncs change nothing
     expect((await syncShop(h.syncDeps(), h.shopId)).ok).toBe(true)
