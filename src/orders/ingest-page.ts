@@ -127,18 +127,29 @@ export function linesAfterWrite(items: PlannedOrder[]): Map<string, PlannedOrder
 const excluded = (names: string[]) => sql.raw(names.map((n) => `"${n}" = excluded."${n}"`).join(', '))
 
 /**
- * Writes inserted and updated orders of a plan (all rows must carry the same columns) in at most two
- * statements, each with its rows as single JSON parameters (db/json-rows.ts): the orders we hold are
- * upserted and their line items cleared; then one statement inserts the new orders and, for every
- * order written, its line items, packages and order–package links (data-modifying CTEs). A new order
- * that another writer inserted since `planPage` is not written, nor are its children: it comes back
- * in `lost`, for the caller to store one by one.
+ * A write of a plan's orders, built but not yet sent (prepareWrite): the JSON of every row is made
+ * while the database is still busy with the page before, and sent by writePrepared.
  */
-export async function writePage(tx: Executor, items: PlannedOrder[], now: Date): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
-  if (!items.length) return { written: [], lost: [] }
+export interface PreparedWrite {
+  items: PlannedOrder[]
+  /** the orders we hold: upserted, their line items cleared */
+  upsert: SQL | null
+  /** the new orders and every written order's line items, packages and links */
+  insert: SQL
+  now: Date
+}
+
+/**
+ * Builds the write of inserted and updated orders of a plan (all rows must carry the same columns):
+ * at most two statements, each with its rows as single JSON parameters (db/json-rows.ts). The orders
+ * we hold are upserted and their line items cleared; then one statement inserts the new orders and,
+ * for every order written, its line items, packages and order–package links (data-modifying CTEs).
+ */
+export function prepareWrite(items: PlannedOrder[], now: Date): PreparedWrite {
   const fresh = items.filter((p) => !p.held)
   const known = items.filter((p) => p.held)
   const at = sql`${now.toISOString()}::timestamptz`
+  let upsert: SQL | null = null
   if (known.length) {
     const cols = getTableColumns(orders) as Record<string, { name: string }>
     const set = Object.keys(known[0].row)
@@ -147,8 +158,8 @@ export async function writePage(tx: Executor, items: PlannedOrder[], now: Date):
         const n = cols[key].name
         return KEPT_MARKS.has(key) ? `"${n}" = coalesce("orders"."${n}", excluded."${n}")` : `"${n}" = excluded."${n}"`
       })
-    const upsert = insertJsonRows(orders, known.map((p) => p.row), sql`on conflict (id) do update set ${sql.raw(set.join(', '))}, "updated_at" = ${at} returning id`)
-    await tx.execute(sql`with u as (${upsert}) delete from ${orderLineItems} where ${orderLineItems.orderId} in (select id from u)`)
+    const rowsSql = insertJsonRows(orders, known.map((p) => p.row), sql`on conflict (id) do update set ${sql.raw(set.join(', '))}, "updated_at" = ${at} returning id`)
+    upsert = sql`with u as (${rowsSql}) delete from ${orderLineItems} where ${orderLineItems.orderId} in (select id from u)`
   }
   // the children of every order of the plan, last one wins; only those of orders written are stored
   const lineItems = lastById(items.flatMap((p) => p.children.items))
@@ -174,13 +185,26 @@ export async function writePage(tx: Executor, items: PlannedOrder[], now: Date):
         on conflict (id) do update set ${excluded(['status', 'tracking_number', 'shipping_provider_name'])}, "updated_at" = ${at})`,
     )
   }
-  const inserted = new Set((await rows<{ id: string }>(tx, sql`with ${sql.join(ctes, sql`, `)} select id from o`)).map((r) => r.id))
-  const written = items.filter((p) => p.held || inserted.has(p.row.id))
-  const lost = fresh.filter((p) => !inserted.has(p.row.id))
+  return { items, upsert, insert: sql`with ${sql.join(ctes, sql`, `)} select id from o`, now }
+}
+
+/**
+ * Sends a prepared write. A new order that another writer inserted since `planPage` is not written,
+ * nor are its children: it comes back in `lost`, for the caller to store one by one.
+ */
+export async function writePrepared(tx: Executor, w: PreparedWrite): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
+  if (!w.items.length) return { written: [], lost: [] }
+  if (w.upsert) await tx.execute(w.upsert)
+  const inserted = new Set((await rows<{ id: string }>(tx, w.insert)).map((r) => r.id))
+  const written = w.items.filter((p) => p.held || inserted.has(p.row.id))
+  const lost = w.items.filter((p) => !p.held && !inserted.has(p.row.id))
   // rare: a child shared with a lost order may have been taken from it (or left out); write the written orders' own
-  if (lost.length) await writeChildren(tx, written, now)
+  if (lost.length) await writeChildren(tx, written, w.now)
   return { written, lost }
 }
+
+/** Writes inserted and updated orders of a plan (prepareWrite, then writePrepared). */
+export const writePage = (tx: Executor, items: PlannedOrder[], now: Date) => writePrepared(tx, prepareWrite(items, now))
 
 /** Upserts the line items, packages and links of these orders (last one wins). */
 async function writeChildren(tx: Executor, written: PlannedOrder[], now: Date): Promise<void> {

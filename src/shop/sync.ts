@@ -241,9 +241,10 @@ function countPage(deps: SyncDeps, report: KindReport, r: { stored: number; unch
 
 /**
  * The pages of a window, oldest first, read ahead (ReadAhead) and stored run by run. A run may start
- * as soon as the run before it has written (`flow.written`; a store that never says so runs alone):
- * two transactions overlap, the later one waiting for the earlier one's commit before its checks and
- * messages (`flow.after`, see PageFlow). The cursor moves after each batch is stored, in order.
+ * as soon as the run before it has locked its rows (`flow.planned`; a store that never says so runs
+ * alone): it builds its rows while the one before writes, writes after it (`flow.mayWrite`), and
+ * makes its checks and messages after its commit (`flow.after`, see PageFlow). The cursor moves after
+ * each batch is stored, in order.
  */
 async function windowed<T extends { update_time?: unknown }>(
   deps: SyncDeps,
@@ -265,6 +266,7 @@ async function windowed<T extends { update_time?: unknown }>(
   // past each batch once it is stored, in order; both observed at once so that a failure is thrown
   // where it is awaited (below), never left unhandled
   let stored: Promise<unknown> = Promise.resolve()
+  let wrote: Promise<unknown> = Promise.resolve()
   let moving: Promise<unknown> = Promise.resolve()
   const trouble: { failed?: { error: unknown } } = {}
   const watch = <P extends Promise<unknown>>(p: P): P => {
@@ -281,10 +283,14 @@ async function windowed<T extends { update_time?: unknown }>(
       for (const page of pages) report.seen += page.items.length
       for (const run of joinPages(pages, idOf)) {
         if (trouble.failed) throw trouble.failed.error
+        let planned!: () => void
         let written!: () => void
+        const hasPlanned = new Promise<void>((ok) => (planned = ok))
         const hasWritten = new Promise<void>((ok) => (written = ok))
-        stored = watch(storeItems(run, { written, after: stored }))
-        await Promise.race([hasWritten, stored])
+        stored = watch(storeItems(run, { planned, mayWrite: wrote, written, after: stored }))
+        // the next run writes once this one has written, or has ended without saying so
+        wrote = watch(Promise.race([hasWritten, stored]))
+        await Promise.race([hasPlanned, stored])
       }
       // oldest first: everything not stored yet was updated at or after the newest time stored
       let newest = cursor?.getTime() ?? 0

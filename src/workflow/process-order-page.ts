@@ -16,7 +16,7 @@ import { storedRow } from '../../db/stored-row.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
 import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
-import { linesAfterWrite, planPage, writePage, type PlannedOrder } from '../orders/ingest-page.js'
+import { linesAfterWrite, planPage, prepareWrite, writePrepared, type PlannedOrder } from '../orders/ingest-page.js'
 import { historyBefore, isHistory } from './history.js'
 import { storeOneByOne, type PageResult } from './page-result.js'
 import { viewsOfWritten } from './order-view.js'
@@ -25,13 +25,18 @@ import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './pro
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
 
 /**
- * How a page's transaction fits with the page before it, when the sync stores two at once: the next
- * page may start once this one has written its orders (`written`), and this one's stock checks and
- * messages wait until the page before has committed (`after`). Any order both pages hold is then
- * serialised by its row lock (always the later page waiting for the earlier), and every stock check
- * and message follows the earlier page's, as when the pages are stored one after the other.
+ * How a page's transaction fits with the pages before it, when the sync stores several at once:
+ * - the next page may start once this one has locked the rows it holds (`planned`): it judges its
+ *   orders and builds their rows while this one writes;
+ * - this one writes once the page before has written (`mayWrite`), and says so (`written`);
+ * - this one's stock checks and messages wait until the page before has committed (`after`).
+ * Any order two pages hold is serialised by its row lock, and a new order both insert by its key,
+ * always the later page waiting for the earlier (which then stores it one by one, as `lost`); every
+ * stock check and message follows the earlier page's, as when the pages are stored one after the other.
  */
 export interface PageFlow {
+  planned?: () => void
+  mayWrite?: Promise<unknown>
   written?: () => void
   after?: Promise<unknown>
 }
@@ -50,18 +55,23 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
       // one order at a time (checks and messages included): after the page before, and the next page after all of it
       await flow.after
       const r = await storeOneByOne(inputs, (input) => processPlatformOrder(one, shopId, input))
+      flow.planned?.()
       flow.written?.()
       return r
     }
+    flow.planned?.()
     const changed = plan.planned
     const alone = new Set(changed.filter((p) => ['closed', 'released'].includes(followUpOf(p.result))))
 
     // what the changed orders reserved before the page (read before their items are rewritten)
     const before = await reservedByOrders(tx, changed.filter((p) => p.held && reservesStock(p.held.status, p.held.handedOverAt)).map((p) => p.row.id))
-    for (const p of changed) if (alone.has(p)) await processPlatformOrder(one, shopId, p.order)
     const together = changed.filter((p) => !alone.has(p))
     for (const p of together) Object.assign(p.row, platformMarks(p.row.platformStatus!, now))
-    const { lost } = await writePage(tx, together, now)
+    const write = prepareWrite(together, now)
+    // nothing is written before the page before has written (see PageFlow)
+    await flow.mayWrite
+    for (const p of changed) if (alone.has(p)) await processPlatformOrder(one, shopId, p.order)
+    const { lost } = await writePrepared(tx, write)
     flow.written?.()
     await flow.after
     // another writer inserted these since planPage: stored one by one, judged against its row
