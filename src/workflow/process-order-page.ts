@@ -11,6 +11,7 @@
  * - the rarer changes that close or update earlier messages (a paid order cancelled or shipped, an
  *   order out of its remorse window) go through processPlatformOrder one by one, first.
  */
+import { sql } from 'drizzle-orm'
 import { orders } from '../../db/schema.js'
 import { storedRow } from '../../db/stored-row.js'
 import type { CoreDeps } from '../assistant/context.js'
@@ -50,6 +51,9 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
   const now = deps.clock.now()
   const result = await deps.db.transaction(async (tx) => {
     const one = { ...deps, db: tx, kick: undefined }
+    // the foreign keys of the rows written (migration 0004) are checked at commit, which runs while
+    // the next page writes, instead of inside this page's write, which the next page waits for
+    await tx.execute(sql`set constraints all deferred`)
     const plan = await planPage(tx, shopId, inputs, now)
     if (!plan) {
       // one order at a time (checks and messages included): after the page before, and the next page after all of it
