@@ -80,7 +80,7 @@ export const orders = pgTable(
   'orders',
   {
     id: text('id').primaryKey(),
-    // DEFERRABLE (migration 0004): the sync's page transaction checks it at commit
+    // DEFERRABLE (migration 0004): the sync's page transaction checks it after its write
     shopId: text('shop_id').notNull().references(() => shops.id),
     platformStatus: text('platform_status').notNull(),
     /** unpaid | awaiting_shipment | shipped | completed | cancelling | cancelled */
@@ -174,7 +174,7 @@ export const orderLineItems = pgTable(
   'order_line_items',
   {
     id: text('id').primaryKey(),
-    // DEFERRABLE (migration 0004): the sync's page transaction checks it at commit
+    // DEFERRABLE (migration 0004): the sync's page transaction checks it after its write
     orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
     skuId: text('sku_id').notNull(),
     sellerSku: text('seller_sku').notNull().default(''),
@@ -203,7 +203,7 @@ export const orderLineItems = pgTable(
 /** Packages (one package may hold several orders when the platform combines them). */
 export const packages = pgTable('packages', {
   id: text('id').primaryKey(),
-  // DEFERRABLE (migration 0004): the sync's page transaction checks it at commit
+  // DEFERRABLE (migration 0004): the sync's page transaction checks it after its write
   shopId: text('shop_id').notNull().references(() => shops.id),
   status: text('status').notNull().default(''),
   trackingNumber: text('tracking_number').notNull().default(''),
@@ -215,7 +215,7 @@ export const packages = pgTable('packages', {
 export const orderPackages = pgTable(
   'order_packages',
   {
-    // both DEFERRABLE (migration 0004): the sync's page transaction checks them at commit
+    // both DEFERRABLE (migration 0004): the sync's page transaction checks them after its write
     orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
     packageId: text('package_id').notNull().references(() => packages.id, { onDelete: 'cascade' }),
   },

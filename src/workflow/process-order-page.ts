@@ -51,8 +51,8 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
   const now = deps.clock.now()
   const result = await deps.db.transaction(async (tx) => {
     const one = { ...deps, db: tx, kick: undefined }
-    // the foreign keys of the rows written (migration 0004) are checked at commit, which runs while
-    // the next page writes, instead of inside this page's write, which the next page waits for
+    // the foreign keys of the rows written (migration 0004) are checked once the page has written
+    // (below), not inside its write, which the next page waits for
     await tx.execute(sql`set constraints all deferred`)
     const plan = await planPage(tx, shopId, inputs, now)
     if (!plan) {
@@ -77,6 +77,9 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     for (const p of changed) if (alone.has(p)) await processPlatformOrder(one, shopId, p.order)
     const { lost } = await writePrepared(tx, write)
     flow.written?.()
+    // the deferred keys are checked now, while the next page writes and this one waits for the page
+    // before to commit (at the commit, they would lengthen the chain of commits the checks follow)
+    await tx.execute(sql`set constraints all immediate`)
     await flow.after
     // another writer inserted these since planPage: stored one by one, judged against its row
     for (const p of lost) await processPlatformOrder(one, shopId, p.order)

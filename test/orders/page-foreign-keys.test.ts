@@ -1,7 +1,7 @@
 /**
  * The foreign keys a synced page writes through (migration 0004) are DEFERRABLE INITIALLY IMMEDIATE:
- * every write outside the page path is checked at once; the page path defers them to its commit,
- * where a broken key still refuses the whole transaction, nothing of it kept.
+ * every write outside the page path is checked at once; the page path defers them during its write
+ * and checks them right after it, where a broken key still refuses the whole page, nothing kept.
  */
 import { eq, sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
@@ -42,23 +42,21 @@ describeEachDb('foreign keys of a synced page', (get) => {
     expect(await code(db.insert(orderLineItems).values(orphan(id)).then())).toBe(FOREIGN_KEY_VIOLATION)
   })
 
-  it('the page path defers them to the commit, which a broken key refuses, nothing of the transaction kept', async () => {
+  it('the page path checks them once it has written: a key broken meanwhile fails the page, nothing of it kept', async () => {
     const { db } = get()
     const shop = await seedShop(db)
     const o = platformOrder({ status: 'AWAITING_SHIPMENT' })
     const id = uniqueId('li-')
-    let atOnce: string | undefined
-    const failed = code(
-      db.transaction(async (tx) => {
-        const r = await processPlatformOrderPage({ db: tx, clock: new ManualClock(new Date()), logger: silentLogger }, shop.id, [o])
-        expect(r.stored).toBe(1)
-        // in the transaction the page deferred its keys in, a broken one is not refused at the statement…
-        atOnce = await code(tx.insert(orderLineItems).values(orphan(id)).then())
-      }),
-    )
-    // …but at the commit
-    expect(await failed).toBe(FOREIGN_KEY_VIOLATION)
-    expect(atOnce).toBe('no error')
+    let atOnce: Promise<string | undefined> | undefined
+    let page: string | undefined
+    await db.transaction(async (tx) => {
+      const deps = { db: tx, clock: new ManualClock(new Date()), logger: silentLogger }
+      // right after the page's write, on its connection: an orphan row, refused at once unless the keys are deferred
+      const written = () => void (atOnce = code(tx.insert(orderLineItems).values(orphan(id)).then()))
+      page = await code(processPlatformOrderPage(deps, shop.id, [o], { written }))
+    })
+    expect(await atOnce).toBe('no error') // deferred during the write…
+    expect(page).toBe(FOREIGN_KEY_VIOLATION) // …and checked by the page itself, not left to the commit
     expect(await db.$count(orderLineItems, eq(orderLineItems.id, id))).toBe(0)
     expect(await db.$count(orders, eq(orders.id, o.id))).toBe(0)
   })
