@@ -190,3 +190,52 @@ describeEachDb('sync with read-ahead: an order on two batches', (get, kind) => {
     expect(await get().db.$count(orders, eq(orders.shopId, shopId))).toBe(60)
   }, 60_000)
 })
+
+describeEachDb('sync with read-ahead: a batch that fails', (get, kind) => {
+  let h: ShopHarness | undefined
+  afterEach(() => h?.close())
+
+  it('fails the sync after it has judged its orders: the batches after it write nothing, the next run stores the rest', async () => {
+    h = await shopHarness(get(), { sim: { seed: 78 } })
+    const shopId = h.shopId
+    h.sim.generateOrders({ count: 400, days: 5, seed: 8 })
+    const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 2 } })
+    const sink = deps.sink
+    const sizes: number[] = []
+    let calls = 0
+    let thirdPlanned!: () => void
+    const third = new Promise<void>((ok) => (thirdPlanned = ok))
+    const failing: typeof sink = {
+      ...sink,
+      async orderPage(id, list, flow = {}) {
+        const n = ++calls
+        sizes.push(list.length)
+        // the second batch fails once it has judged its orders, before writing them, and (on
+        // PostgreSQL) once the third has judged its own and waits for the second to write
+        if (n === 2) {
+          const wait = kind === 'postgres' ? third : new Promise((ok) => setTimeout(ok, 50)) // one connection: the third waits for the second's end
+          const broken = Promise.all([flow.mayWrite, wait]).then(() => Promise.reject(new Error('the disk is full')))
+          broken.catch(() => {}) // seen by the page when it comes to write
+          return sink.orderPage(id, list, { ...flow, mayWrite: broken })
+        }
+        if (n === 3) return sink.orderPage(id, list, { ...flow, planned: () => (thirdPlanned(), flow.planned?.()) })
+        return sink.orderPage(id, list, flow)
+      },
+    }
+    const r1 = await syncShop({ ...deps, sink: failing }, shopId)
+    expect(r1.ok).toBe(false)
+    expect(r1.error).toMatch(/the disk is full/)
+    if (kind === 'postgres') expect(calls).toBeGreaterThanOrEqual(3) // the third (and maybe a fourth) was under way
+    // only the first batch is stored; the cursor is not past it
+    const stored = await rows<{ id: string; update_time: Date }>(get().db, sql`select id, update_time from orders where shop_id = ${shopId}`)
+    expect(stored).toHaveLength(sizes[0])
+    const [state] = await rows<{ c: Date | null; lease: string | null }>(get().db, sql`select cursor_time as c, lease_owner as lease from sync_state where shop_id = ${shopId} and kind = 'orders'`)
+    expect(state.lease).toBeNull()
+    const newest = Math.max(...stored.map((o) => new Date(o.update_time).getTime()))
+    if (state.c) expect(new Date(state.c).getTime()).toBeLessThanOrEqual(newest)
+    // the next run stores everything
+    const r2 = await syncShop(deps, shopId)
+    expect(r2.ok).toBe(true)
+    expect(await get().db.$count(orders, eq(orders.shopId, shopId))).toBe(400)
+  }, 60_000)
+})
