@@ -154,6 +154,7 @@ describeEachDb('sync with read-ahead: an order on two batches', (get, kind) => {
       }
       return p
     }
+    const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
     // the first batch writes only once the second has judged its orders (on the embedded database,
     // whose one connection the first holds, the second cannot begin: the first goes on after a while)
     const sink = deps.sink
@@ -169,7 +170,8 @@ describeEachDb('sync with read-ahead: an order on two batches', (get, kind) => {
         if (n === 1)
           return sink.orderPage(id, list, {
             ...flow,
-            mayWrite: Promise.race([judged, new Promise((ok) => setTimeout(ok, kind === 'postgres' ? 10_000 : 100))]),
+            // (and a little longer: a second batch that did not wait for the first to write would write first)
+            mayWrite: Promise.race([judged.then(() => pause(100)), pause(kind === 'postgres' ? 10_000 : 100)]),
             written: () => ((firstWritten = true), flow.written?.()),
           })
         if (n === 2)
