@@ -273,6 +273,8 @@ async function windowed<T extends { update_time?: unknown }>(
     p.catch((error) => (trouble.failed ??= { error }))
     return p
   }
+  // the ids of the runs started and not yet stored
+  let held = new Set<string>()
   try {
     for (;;) {
       // while the run before is still storing, wait for a full batch rather than take a small one
@@ -282,7 +284,17 @@ async function windowed<T extends { update_time?: unknown }>(
       report.pages += pages.length
       for (const page of pages) report.seen += page.items.length
       for (const run of joinPages(pages, idOf)) {
+        // A record a run still under way holds too (it changed between two page reads): this run
+        // starts once those runs have ended. Started earlier, it could lock the record's row (taken
+        // meanwhile by another writer, a webhook) before the run under way comes to store its own
+        // version of it, which would then wait for this run, and this run for its commit.
+        const ids = run.map(idOf)
+        if (ids.some((id) => held.has(id))) {
+          await stored.catch(() => {})
+          held = new Set()
+        }
         if (trouble.failed) throw trouble.failed.error
+        for (const id of ids) held.add(id)
         let planned!: () => void
         let written!: () => void
         const hasPlanned = new Promise<void>((ok) => (planned = ok))
