@@ -40,7 +40,17 @@ export interface PageFlow {
   mayWrite?: Promise<unknown>
   written?: () => void
   after?: Promise<unknown>
+  /**
+   * How long the page waits for a row lock before it fails (default PAGE_LOCK_TIMEOUT_MS). Pages wait
+   * for each other in the program as well as in the database, whose deadlock detection cannot see
+   * the former: a wait neither foresees ends in a failed page, which the next sync retries, not in
+   * a sync that waits for ever with its rows locked.
+   */
+  lockTimeoutMs?: number
 }
+
+/** a page's longest wait for a row lock (the writers it waits behind hold theirs for milliseconds) */
+export const PAGE_LOCK_TIMEOUT_MS = 30_000
 
 export type OrderPageResult = PageResult
 
@@ -54,6 +64,7 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     // the foreign keys of the rows written (migration 0004) are checked once the page has written
     // (below), not inside its write, which the next page waits for
     await tx.execute(sql`set constraints all deferred`)
+    await tx.execute(sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(flow.lockTimeoutMs ?? PAGE_LOCK_TIMEOUT_MS))}ms`}, true)`)
     const plan = await planPage(tx, shopId, inputs, now)
     if (!plan) {
       // one order at a time (checks and messages included): after the page before, and the next page after all of it
