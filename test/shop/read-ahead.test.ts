@@ -1,7 +1,7 @@
 /** Reading a listing ahead of storing it (src/shop/read-ahead.ts), and the sync storing what was read together. */
 import { eq, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
-import { rows } from '../../db/database.js'
+import { rows, type Database } from '../../db/database.js'
 import { orders, outbox, shops } from '../../db/schema.js'
 import type { Page } from '../../src/shop/port.js'
 import { joinPages, ReadAhead } from '../../src/shop/read-ahead.js'
@@ -125,38 +125,56 @@ describeEachDb('sync with read-ahead', (get) => {
   }, 60_000)
 })
 
-describeEachDb('sync with read-ahead: an order on two batches', (get) => {
+/**
+ * A shop of 60 paid orders, each to be posted (not its first sync), read 50 a page, one page a batch.
+ * Once the first page is read, its oldest order is handed over: the listing brings it again, newer,
+ * on the last page, so both batches hold it. `listed` is that order as the first page had it.
+ */
+async function orderOnTwoBatches(database: Database, seed: number) {
+  const h = await shopHarness(database, { sim: { seed } })
+  const ch = await followingChannel(database.db, { platform: 'console', externalId: `two-${h.shopId}`, shopId: h.shopId })
+  await database.db.update(shops).set({ historyBefore: new Date(0), importedAt: new Date(0) }).where(eq(shops.id, h.shopId))
+  for (let i = 0; i < 60; i++) {
+    const rec = h.sim.state.createOrder({})
+    if (rec.o.status === 'ON_HOLD') h.sim.state.releaseHold(rec.o.id)
+  }
+  const first = [...h.sim.state.orders.values()].sort((x, y) => Number(x.o.update_time) - Number(y.o.update_time) || x.o.id.localeCompare(y.o.id))[0]
+  h.clock.advanceMinutes(1) // the change below is then the newest of the listing: it comes on its last page
+  const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 1 } })
+  const shop = Object.create(deps.shop) as typeof deps.shop
+  const listed: { first?: unknown } = {}
+  let pagesRead = 0
+  shop.searchOrders = async (id, q) => {
+    const p = await deps.shop.searchOrders(id, q)
+    if (++pagesRead === 1) {
+      listed.first = p.items.find((o) => o.id === first.o.id)
+      h.sim.state.ship(first.o.packages![0].id)
+      h.sim.state.collect(first.o.id) // in transit: shipped
+    }
+    return p
+  }
+  /** every order stored, the changed one at its newer version; each "new order" message once, and one "shipped" */
+  const expectStoredOnce = async () => {
+    expect(listed.first).toBeDefined()
+    expect(await database.db.$count(orders, eq(orders.shopId, h.shopId))).toBe(60)
+    const [stored] = await database.db.select().from(orders).where(eq(orders.id, first.o.id))
+    expect(stored.platformStatus).toBe(h.sim.state.order(first.o.id).o.status)
+    const keys = (await database.db.select({ k: outbox.dedupeKey }).from(outbox).where(eq(outbox.channelId, ch))).map((m) => m.k)
+    expect(keys.filter((k) => k.endsWith(`:new@${ch}`))).toHaveLength(60)
+    expect(keys.filter((k) => k.startsWith(`order:${first.o.id}:`)).sort()).toEqual([`order:${first.o.id}:new@${ch}`, `order:${first.o.id}:status:shipped@${ch}`])
+  }
+  return { h, deps: { ...deps, shop }, listed, expectStoredOnce }
+}
+
+describeEachDb('sync with read-ahead: an order on two batches', (get, kind) => {
   let h: ShopHarness | undefined
   afterEach(() => h?.close())
 
   it('a new order changed between two page reads: the batch holding its newer version waits for the first; stored once, each message once', async () => {
-    h = await shopHarness(get(), { sim: { seed: 77 } })
-    const shopId = h.shopId
-    const ch = await followingChannel(get().db, { platform: 'console', externalId: `two-${shopId}`, shopId })
-    // not the shop's first sync: every order is posted (no history)
-    await get().db.update(shops).set({ historyBefore: new Date(0), importedAt: new Date(0) }).where(eq(shops.id, shopId))
-    for (let i = 0; i < 60; i++) {
-      const rec = h.sim.state.createOrder({})
-      if (rec.o.status === 'ON_HOLD') h.sim.state.releaseHold(rec.o.id)
-    }
-    const first = [...h.sim.state.orders.values()].sort((a, b) => Number(a.o.update_time) - Number(b.o.update_time) || a.o.id.localeCompare(b.o.id))[0]
-    h.clock.advanceMinutes(1) // the change below is then the newest of the listing: it comes on its last page
-    const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 1 } })
-    // once the first page is read, its first order is handed over (so the listing brings it again, on the last page)
-    const shop = Object.create(deps.shop) as typeof deps.shop
-    let pagesRead = 0
-    shop.searchOrders = async (id, q) => {
-      const p = await deps.shop.searchOrders(id, q)
-      if (++pagesRead === 1) {
-        expect(p.items.map((o) => o.id)).toContain(first.o.id)
-        h!.sim.state.ship(first.o.packages![0].id)
-        h!.sim.state.collect(first.o.id) // in transit: shipped
-      }
-      return p
-    }
-    const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
+    const t = await orderOnTwoBatches(get(), 77)
+    h = t.h
     // the second batch holds an order of the first: it begins once the first has ended
-    const sink = deps.sink
+    const sink = t.deps.sink
     let calls = 0
     let firstEnded = false
     let secondBeganAfter: boolean | undefined
@@ -174,16 +192,42 @@ describeEachDb('sync with read-ahead: an order on two batches', (get) => {
         }
       },
     }
-    const r = await syncShop({ ...deps, shop, sink: sinkSlow }, shopId)
+    const r = await syncShop({ ...t.deps, sink: sinkSlow }, h.shopId)
     expect(r.ok).toBe(true)
     expect(calls).toBe(2)
     expect(secondBeganAfter).toBe(true)
-    const [stored] = await get().db.select().from(orders).where(eq(orders.id, first.o.id))
-    expect(stored.platformStatus).toBe(h.sim.state.order(first.o.id).o.status) // the newer version
-    const keys = (await get().db.select({ k: outbox.dedupeKey }).from(outbox).where(eq(outbox.channelId, ch))).map((m) => m.k)
-    expect(keys.filter((k) => k.startsWith(`order:${first.o.id}:`)).sort()).toEqual([`order:${first.o.id}:new@${ch}`, `order:${first.o.id}:status:shipped@${ch}`])
-    expect(keys.filter((k) => k.endsWith(':new@' + ch))).toHaveLength(60) // every order posted once
-    expect(await get().db.$count(orders, eq(orders.shopId, shopId))).toBe(60)
+    await t.expectStoredOnce()
+  }, 60_000)
+
+  // PGlite has one connection: no writer can come between two batches there
+  it.skipIf(kind !== 'postgres')('… and its webhook stores it between the first batch judging it new and writing it: stored once, nothing waits for ever', async () => {
+    const t = await orderOnTwoBatches(get(), 79)
+    h = t.h
+    const sink = t.deps.sink
+    let calls = 0
+    let secondPlanned!: () => void
+    const judged = new Promise<void>((ok) => (secondPlanned = ok))
+    const racing: typeof sink = {
+      ...sink,
+      async orderPage(id, list, flow = {}) {
+        const n = ++calls
+        if (n === 1)
+          return sink.orderPage(id, list, {
+            ...flow,
+            // once the first batch has judged the order new: a webhook stores it as the first page
+            // listed it; then the second batch, which holds its newer version, judges it (and locks
+            // its row); only then does the first batch write (and finds the order taken: lost)
+            planned: () => void sink.order(id, t.listed.first as never).then(() => flow.planned?.()),
+            // (it does not: holding the order too, it begins once this batch has ended, so this one goes
+            // on after a while; had it begun, the two would wait on each other)
+            mayWrite: Promise.race([judged, new Promise((ok) => setTimeout(ok, 1000))]).then(() => flow.mayWrite),
+          })
+        if (n === 2) return sink.orderPage(id, list, { ...flow, planned: () => (secondPlanned(), flow.planned?.()) })
+        return sink.orderPage(id, list, flow)
+      },
+    }
+    expect((await syncShop({ ...t.deps, sink: racing }, h.shopId)).ok).toBe(true)
+    await t.expectStoredOnce()
   }, 60_000)
 })
 
@@ -233,69 +277,5 @@ describeEachDb('sync with read-ahead: a batch that fails', (get, kind) => {
     const r2 = await syncShop(deps, shopId)
     expect(r2.ok).toBe(true)
     expect(await get().db.$count(orders, eq(orders.shopId, shopId))).toBe(400)
-  }, 60_000)
-})
-
-describeEachDb('sync with read-ahead: a webhook between two batches', (get, kind) => {
-  let h: ShopHarness | undefined
-  afterEach(() => h?.close())
-
-  // PGlite has one connection: no writer can come between two batches there
-  it.skipIf(kind !== 'postgres')('a new order a webhook stores while the first batch writes, which the second batch holds too: stored, nothing waits forever', async () => {
-    h = await shopHarness(get(), { sim: { seed: 79 } })
-    const shopId = h.shopId
-    const ch = await followingChannel(get().db, { platform: 'console', externalId: `hook-${shopId}`, shopId })
-    await get().db.update(shops).set({ historyBefore: new Date(0), importedAt: new Date(0) }).where(eq(shops.id, shopId))
-    for (let i = 0; i < 60; i++) {
-      const rec = h.sim.state.createOrder({})
-      if (rec.o.status === 'ON_HOLD') h.sim.state.releaseHold(rec.o.id)
-    }
-    const first = [...h.sim.state.orders.values()].sort((a, b) => Number(a.o.update_time) - Number(b.o.update_time) || a.o.id.localeCompare(b.o.id))[0]
-    h.clock.advanceMinutes(1)
-    const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 1 } })
-    const shop = Object.create(deps.shop) as typeof deps.shop
-    let pagesRead = 0
-    let asListed: unknown
-    shop.searchOrders = async (id, q) => {
-      const p = await deps.shop.searchOrders(id, q)
-      if (++pagesRead === 1) {
-        asListed = p.items.find((o) => o.id === first.o.id)
-        h!.sim.state.ship(first.o.packages![0].id)
-        h!.sim.state.collect(first.o.id)
-      }
-      return p
-    }
-    const sink = deps.sink
-    let calls = 0
-    let secondPlanned!: () => void
-    const judged = new Promise<void>((ok) => (secondPlanned = ok))
-    const racing: typeof sink = {
-      ...sink,
-      async orderPage(id, list, flow = {}) {
-        const n = ++calls
-        if (n === 1)
-          return sink.orderPage(id, list, {
-            ...flow,
-            // once the first batch has judged the order new: a webhook stores it as the first page
-            // listed it; then the second batch, which holds its newer version, judges it (and locks
-            // its row); only then does the first batch write (and finds the order taken: lost)
-            planned: () => void sink.order(id, asListed as never).then(() => flow.planned?.()),
-            // (it does not: holding the order too, it begins once this batch has ended, so this one goes
-            // on after a while; had it begun, the two would wait on each other)
-            mayWrite: Promise.race([judged, new Promise((ok) => setTimeout(ok, 1000))]).then(() => flow.mayWrite),
-          })
-        if (n === 2) return sink.orderPage(id, list, { ...flow, planned: () => (secondPlanned(), flow.planned?.()) })
-        return sink.orderPage(id, list, flow)
-      },
-    }
-    const r1 = await syncShop({ ...deps, shop, sink: racing }, shopId)
-    expect(r1.ok).toBe(true)
-    expect(asListed).toBeDefined()
-    expect(await get().db.$count(orders, eq(orders.shopId, shopId))).toBe(60)
-    const [stored] = await get().db.select().from(orders).where(eq(orders.id, first.o.id))
-    expect(stored.status).toBe('shipped')
-    const keys = (await get().db.select({ k: outbox.dedupeKey }).from(outbox).where(eq(outbox.channelId, ch))).map((m) => m.k)
-    expect(keys.filter((k) => k.endsWith(':new@' + ch))).toHaveLength(60)
-    expect(keys.filter((k) => k.startsWith(`order:${first.o.id}:`)).sort()).toEqual([`order:${first.o.id}:new@${ch}`, `order:${first.o.id}:status:shipped@${ch}`])
   }, 60_000)
 })
