@@ -273,8 +273,8 @@ async function windowed<T extends { update_time?: unknown }>(
     p.catch((error) => (trouble.failed ??= { error }))
     return p
   }
-  // the ids of the runs started and not yet stored
-  let held = new Set<string>()
+  // the ids of each run started, and whether it has ended
+  let underWay: { ids: Set<string>; ended: boolean }[] = []
   try {
     for (;;) {
       // while the run before is still storing, wait for a full batch rather than take a small one
@@ -288,18 +288,21 @@ async function windowed<T extends { update_time?: unknown }>(
         // starts once those runs have ended. Started earlier, it could lock the record's row (taken
         // meanwhile by another writer, a webhook) before the run under way comes to store its own
         // version of it, which would then wait for this run, and this run for its commit.
-        const ids = run.map(idOf)
-        if (ids.some((id) => held.has(id))) {
-          await stored.catch(() => {})
-          held = new Set()
-        }
+        const ids = new Set(run.map(idOf))
+        underWay = underWay.filter((r) => !r.ended)
+        if (underWay.some((r) => [...ids].some((id) => r.ids.has(id)))) await stored.catch(() => {})
         if (trouble.failed) throw trouble.failed.error
-        for (const id of ids) held.add(id)
+        const mine = { ids, ended: false }
+        underWay.push(mine)
         let planned!: () => void
         let written!: () => void
         const hasPlanned = new Promise<void>((ok) => (planned = ok))
         const hasWritten = new Promise<void>((ok) => (written = ok))
         stored = watch(storeItems(run, { planned, mayWrite: wrote, written, after: stored }))
+        stored.then(
+          () => (mine.ended = true),
+          () => (mine.ended = true),
+        )
         // the next run writes once this one has written, or has ended without saying so
         wrote = watch(Promise.race([hasWritten, stored]))
         await Promise.race([hasPlanned, stored])

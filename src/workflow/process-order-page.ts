@@ -34,6 +34,7 @@ type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
  * Any order two pages hold is serialised by its row lock, and a new order both insert by its key,
  * always the later page waiting for the earlier (which then stores it one by one, as `lost`); every
  * stock check and message follows the earlier page's, as when the pages are stored one after the other.
+ * (The sync goes further: it does not start a page that holds an order of a page under way.)
  */
 export interface PageFlow {
   planned?: () => void
