@@ -2,7 +2,8 @@
  * Writing to the stored outbox. Always inside the caller's transaction, so a message exists exactly
  * when the change that caused it committed. `dedupeKey` is unique: enqueueing twice posts once.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import { rows, type Executor } from '../../db/database.js'
 import { insertJsonRows } from '../../db/json-rows.js'
 import { channelShops, channels, outbox } from '../../db/schema.js'
@@ -107,7 +108,7 @@ async function channelsShowing(tx: Executor, messages: ShopMessage[]): Promise<S
   const posted = await tx
     .select({ channelId: outbox.channelId, refKey: outbox.refKey })
     .from(outbox)
-    .where(and(eq(outbox.kind, 'post'), inArray(outbox.refKey, refs)))
+    .where(and(eq(outbox.kind, 'post'), anyOf(outbox.refKey, refs)))
   return new Set(posted.map((r) => `${r.channelId}:${r.refKey}`))
 }
 
