@@ -178,10 +178,12 @@ export function prepareWrite(items: PlannedOrder[], now: Date): PreparedWrite {
   if (links.length) {
     const ln = jsonRows(orderPackages, links)
     const pk = jsonRows(packages, pkgs)
+    // the links of written orders, read once (one parameter) for both the links and the packages they name
     ctes.push(
-      sql`ln as (insert into ${ln.table} (${ln.columns}) ${ln.select} where ${ln.cell('orderId')} in (select id from w) on conflict do nothing)`,
+      sql`lw as (select x.order_id, x.package_id from (${ln.select}) x where x.order_id in (select id from w))`,
+      sql`ln as (insert into ${ln.table} (${ln.columns}) select order_id, package_id from lw on conflict do nothing)`,
       sql`pk as (insert into ${pk.table} (${pk.columns}) ${pk.select}
-        where ${pk.cell('id')} in (select x.package_id from (${ln.select}) x where x.order_id in (select id from w))
+        where ${pk.cell('id')} in (select package_id from lw)
         on conflict (id) do update set ${excluded(['status', 'tracking_number', 'shipping_provider_name'])}, "updated_at" = ${at})`,
     )
   }
