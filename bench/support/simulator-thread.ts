@@ -8,7 +8,7 @@ import type { GenerateOptions } from '../../src/shop/simulator/generator.js'
 import { startSimulator } from '../../src/shop/simulator/index.js'
 import { threadCpuMs } from '../../db/thread-cpu.mjs'
 
-type Op = { op: 'createAuthCode' } | { op: 'generateOrders'; opts: GenerateOptions } | { op: 'cpu' } | { op: 'close' }
+type Op = { op: 'createAuthCode' } | { op: 'generateOrders'; opts: GenerateOptions } | { op: 'setLatency'; ms: number } | { op: 'cpu' } | { op: 'close' }
 type Call = Op & { id: number }
 
 export interface SimulatorThread {
@@ -16,6 +16,8 @@ export interface SimulatorThread {
   authBaseUrl: string
   createAuthCode(): Promise<string>
   generateOrders(opts: GenerateOptions): Promise<number>
+  /** answer each API call this many ms late (0: at once) */
+  setLatency(ms: number): Promise<void>
   /** the simulator thread's CPU time so far (ms) */
   cpuMs(): Promise<number>
   close(): Promise<void>
@@ -44,6 +46,7 @@ export async function startSimulatorThread(opts: { appKey: string; appSecret: st
     ...urls,
     createAuthCode: () => call({ op: 'createAuthCode' }) as Promise<string>,
     generateOrders: (g) => call({ op: 'generateOrders', opts: g }) as Promise<number>,
+    setLatency: async (ms) => void (await call({ op: 'setLatency', ms })),
     cpuMs: () => call({ op: 'cpu' }) as Promise<number>,
     async close() {
       await call({ op: 'close' })
@@ -62,9 +65,11 @@ if (!isMainThread && parentPort) {
         ? sim.createAuthCode()
         : c.op === 'generateOrders'
           ? sim.generateOrders(c.opts).length
-          : c.op === 'cpu'
-            ? threadCpuMs()
-            : await sim.close()
+          : c.op === 'setLatency'
+            ? sim.setLatency(c.ms)
+            : c.op === 'cpu'
+              ? threadCpuMs()
+              : await sim.close()
     port.postMessage({ id: c.id, result })
   })
   port.postMessage({ ready: { baseUrl: sim.baseUrl, authBaseUrl: sim.authBaseUrl } })

@@ -129,6 +129,24 @@ describe('request checks', () => {
     h.sim.setOutage(false)
     expect((await h.seller('GET', '/authorization/202309/shops')).status).toBe(200)
   })
+
+  it('answers late when given a latency, and at once again without it', async () => {
+    const timed = async () => {
+      const t = performance.now()
+      const r = await h.seller('GET', '/authorization/202309/shops')
+      return { status: r.status, ms: performance.now() - t }
+    }
+    h.sim.setLatency(500)
+    const late = await timed()
+    h.sim.setLatency(0)
+    const prompt = await timed()
+    expect(late.status).toBe(200)
+    // a timer never fires early by more than a millisecond; the prompt answer is compared, not timed
+    expect(late.ms).toBeGreaterThanOrEqual(499)
+    expect(prompt.status).toBe(200)
+    expect(prompt.ms).toBeLessThan(late.ms)
+    expect(h.sim.requests.at(-2)?.ms).toBeGreaterThanOrEqual(499)
+  })
 })
 
 describe('tokens (reference §6)', () => {

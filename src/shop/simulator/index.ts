@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   webhookUrl?: string
   /** requests per second per API path before 429 (default: unlimited) */
   throttle?: number | { perSecond: number }
+  /** answer each API call this many ms late (default 0; the real platform takes hundreds of ms a page) */
+  latencyMs?: number
   region?: string
   timings?: Partial<SimTimings>
   webhookRetryDelaysMs?: number[]
@@ -70,6 +72,8 @@ export interface Simulator {
   throttleNext(n: number): void
   /** Answer API calls with HTTP 503 / 36009003: on, off, or for the next n calls. */
   setOutage(on: boolean | number): void
+  /** Answer each API call this many ms late (0: at once). */
+  setLatency(ms: number): void
   setWebhookUrl(url: string | undefined): void
   /** Apply time-driven changes now. */
   tick(): number
@@ -101,6 +105,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     perSecond: opts.throttle === undefined ? null : typeof opts.throttle === 'number' ? opts.throttle : opts.throttle.perSecond,
     throttleNext: 0,
     outage: false,
+    latencyMs: opts.latencyMs ?? 0,
   }
   const docs: RouteCtx['docs'] = new Map()
   const subscriptions: RouteCtx['subscriptions'] = new Map()
@@ -160,6 +165,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     setThrottle: (n) => void (faults.perSecond = n),
     throttleNext: (n) => void (faults.throttleNext = n),
     setOutage: (on) => void (faults.outage = on),
+    setLatency: (ms) => void (faults.latencyMs = Math.max(0, ms)),
     setWebhookUrl: (url) => void (webhookUrl = url),
     tick: () => state.tick(),
     generateOrders: (g) => generateOrders(state, g),

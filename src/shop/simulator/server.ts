@@ -6,7 +6,8 @@
  * outage (503 / 36009003) → route (36009009 / 36009010 / 36009014) → app_key and timestamp window
  * (401 / 36009004) → sign (401 / 106001) → x-tts-access-token (401 / 36009004, expired 105002)
  * → shop_cipher (forbidden on /authorization/*: 400 / 36009004; required elsewhere: 400 / 106013)
- * → throttling (429 / 36009002) → the handler.
+ * → throttling (429 / 36009002) → the handler. A set latency (`setLatency`) comes first: the call
+ * is answered that much later, as from a platform across the world.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -37,6 +38,8 @@ export interface Faults {
   throttleNext: number
   /** answer API calls with 503 (true), or the next N of them (number) */
   outage: boolean | number
+  /** answer each API call this many ms late, as a distant platform does (0: at once) */
+  latencyMs: number
 }
 
 export interface ServerDeps {
@@ -151,9 +154,10 @@ function checkApi(deps: ServerDeps, req: IncomingMessage, url: URL, raw: Buffer,
 
 export function createApiServer(deps: ServerDeps, baseUrl: () => string): Server {
   return createServer((req, res) => {
-    void serve(deps, 'api', req, res, (url, raw) => {
+    void serve(deps, 'api', req, res, async (url, raw) => {
       if (req.method === 'GET' && url.pathname.startsWith('/sim/docs/')) return doc(deps, url)
       const { faults } = deps
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
       if (faults.outage === true || (typeof faults.outage === 'number' && faults.outage > 0)) {
         if (typeof faults.outage === 'number') faults.outage--
         throw new SimError(503, CODES.internal, 'Internal error, please retry later')
