@@ -131,14 +131,15 @@ export interface PageStockEntry {
 /**
  * Stock checks for the orders of a page that need one, each seeing what it would have seen had the
  * page been stored one order at a time in page order: the orders before it as they are now, the
- * orders after it as they were. Call after the page is written; stores the checks.
+ * orders after it as they were. Call after the page is written; locks the stock rows of the page's
+ * SKUs until the transaction ends. storeStockChecks stores them.
  */
-export async function storePageStockChecks(tx: Executor, shopId: string, page: PageStockEntry[], now: Date): Promise<Map<string, StockCheck>> {
+export async function pageStockChecks(tx: Executor, shopId: string, page: PageStockEntry[]): Promise<Map<string, StockCheck>> {
   const out = new Map<string, StockCheck>()
   const skus = [...new Set(page.filter((e) => e.check).flatMap((e) => e.items.map(skuKey)))]
   if (!skus.length) return out
-  const onHand = await lockOnHand(tx, shopId, skus)
-  const reservedNow = await reservedUnits(tx, shopId, skus)
+  // sent together, run in turn: the database reads the reservations once it holds the stock rows' locks
+  const [onHand, reservedNow] = await Promise.all([lockOnHand(tx, shopId, skus), reservedUnits(tx, shopId, skus)])
   // walking back from the end: `later` = what the orders after this one changed (after − before)
   const later = new Map<string, number>()
   for (let i = page.length - 1; i >= 0; i--) {
@@ -151,10 +152,15 @@ export async function storePageStockChecks(tx: Executor, shopId: string, page: P
     for (const [sku, n] of e.after) later.set(sku, (later.get(sku) ?? 0) + n)
     for (const [sku, n] of e.before) later.set(sku, (later.get(sku) ?? 0) - n)
   }
-  const list = [...out].map(([id, c]) => ({ id, c }))
+  return out
+}
+
+/** Stores stock checks on their orders (one statement). */
+export async function storeStockChecks(tx: Executor, checks: Map<string, StockCheck>, now: Date): Promise<void> {
+  if (!checks.size) return
+  const list = [...checks].map(([id, c]) => ({ id, c }))
   await tx.execute(sql`update ${orders} o set stock_check = v.c, stock_checked_at = ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(list)}::jsonb) as v(id text, c jsonb) where o.id = v.id`)
-  return out
 }
 
 /** Units per SKU each of these orders reserves now (read before a page rewrites their items). */

@@ -82,18 +82,29 @@ export async function loadOrderViews(db: Executor, orderIds: string[]): Promise<
   return out
 }
 
+/** What the views of orders the caller has just written read besides their rows: the shop, and their open requests. */
+export interface WrittenViewsContext {
+  shopName: string
+  shopRegion: string
+  requests: Map<string, CancellationRow>
+}
+
+export async function loadWrittenViewsContext(db: Executor, shopId: string, orderIds: string[]): Promise<WrittenViewsContext> {
+  const [[shop], requests] = await Promise.all([
+    db.select({ name: shops.name, region: shops.region }).from(shops).where(eq(shops.id, shopId)),
+    orderIds.length ? openRequestsOf(db, orderIds) : new Map<string, CancellationRow>(),
+  ])
+  return { shopName: shop?.name ?? '', shopRegion: shop?.region ?? '', requests }
+}
+
 /**
  * The views of orders of one shop that the caller has just written and holds as stored (the page
- * use case): only the shop and the open requests are read — not the orders and line items again.
- * `lines` are each order's stored line items, in any order.
+ * use case), with their context read once (loadWrittenViewsContext): the orders and line items are
+ * not read again. `lines` are each order's stored line items, in any order.
  */
-export async function viewsOfWritten(db: Executor, shopId: string, written: { order: OrderRow; lines: ViewedLine[] }[]): Promise<Map<string, OrderView>> {
+export function viewsOfWritten(ctx: WrittenViewsContext, written: { order: OrderRow; lines: ViewedLine[] }[]): Map<string, OrderView> {
   const out = new Map<string, OrderView>()
-  if (!written.length) return out
-  const [shop] = await db.select({ name: shops.name, region: shops.region }).from(shops).where(eq(shops.id, shopId))
-  const requests = await openRequestsOf(db, written.map((w) => w.order.id))
-  for (const { order, lines } of written) {
-    out.set(order.id, { order, shopName: shop?.name ?? '', shopRegion: shop?.region ?? '', items: groupItems(inLineItemOrder(lines)), openRequest: requests.get(order.id) ?? null })
-  }
+  for (const { order, lines } of written)
+    out.set(order.id, { order, shopName: ctx.shopName, shopRegion: ctx.shopRegion, items: groupItems(inLineItemOrder(lines)), openRequest: ctx.requests.get(order.id) ?? null })
   return out
 }

@@ -13,14 +13,16 @@
  */
 import { sql } from 'drizzle-orm'
 import { orders } from '../../db/schema.js'
+import type { Executor } from '../../db/database.js'
 import { storedRow } from '../../db/stored-row.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
-import { reservedByOrders, reservesStock, storePageStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
+import { channelsFollowing } from '../notifications/outbox.js'
+import { reservedByOrders, reservesStock, pageStockChecks, storeStockChecks, unitsBySku, type PageStockEntry } from '../inventory/stock-check.js'
 import { linesAfterWrite, planPage, prepareWrite, writePrepared, type PlannedOrder } from '../orders/ingest-page.js'
 import { historyBefore, isHistory } from './history.js'
 import { storeOneByOne, type PageResult } from './page-result.js'
-import { viewsOfWritten } from './order-view.js'
+import { loadWrittenViewsContext, viewsOfWritten } from './order-view.js'
 import { enqueueNewOrderMessages, followUpOf, processPlatformOrder } from './process-order.js'
 
 type Deps = Pick<CoreDeps, 'db' | 'clock' | 'logger'> & { kick?: () => void }
@@ -57,6 +59,20 @@ export type OrderPageResult = PageResult
 
 const EMPTY = new Map<string, number>()
 
+/**
+ * What the "new order" messages of a page's new orders read besides the orders: which are news (history,
+ * paid before the shop's first sync, is summed up once, not posted order by order), the chats that
+ * follow the shop, and the views' context. No page before changes these, so they are read while it commits.
+ */
+async function readForMessages(tx: Executor, shopId: string, fresh: PlannedOrder[]) {
+  const cutoff = await historyBefore(tx, shopId)
+  const news = fresh.filter((p) => !isHistory(p.row.paidTime, cutoff))
+  if (!news.length) return { news, following: [], context: null }
+  const following = await channelsFollowing(tx, shopId)
+  const context = following.length ? await loadWrittenViewsContext(tx, shopId, news.map((p) => p.row.id)) : null
+  return { news, following, context }
+}
+
 /** Stores a page of platform orders for a shop, with their follow-ups, in one transaction. */
 export async function processPlatformOrderPage(deps: Deps, shopId: string, inputs: unknown[], flow: PageFlow = {}): Promise<OrderPageResult> {
   const now = deps.clock.now()
@@ -92,12 +108,15 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     // the deferred keys are checked now, while the next page writes and this one waits for the page
     // before to commit (at the commit, they would lengthen the chain of commits the checks follow)
     await tx.execute(sql`set constraints all immediate`)
+    const lostSet = new Set(lost)
+    const fresh = together.filter((p) => !lostSet.has(p) && followUpOf(p.result) === 'new_order')
+    // what the messages need that no page before can change, read while the page before commits
+    const ahead = fresh.length ? readForMessages(tx, shopId, fresh) : null
+    ahead?.catch(() => undefined) // awaited below, unless the page before failed: then this one fails with it
     await flow.after
     // another writer inserted these since planPage: stored one by one, judged against its row
     for (const p of lost) await processPlatformOrder(one, shopId, p.order)
 
-    const lostSet = new Set(lost)
-    const fresh = together.filter((p) => !lostSet.has(p) && followUpOf(p.result) === 'new_order')
     if (fresh.length) {
       const checked = new Set(fresh)
       const page: PageStockEntry[] = changed.map((p) => ({
@@ -107,23 +126,22 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
         after: reservesStock(p.row.status!, p.row.handedOverAt) ? unitsBySku(p.children.items) : EMPTY,
         check: checked.has(p),
       }))
-      const checks = await storePageStockChecks(tx, shopId, page, now)
+      const checks = await pageStockChecks(tx, shopId, page)
       // the new orders as just stored (unless another writer took some: then as read back)
       const lines = lost.length ? null : linesAfterWrite(together)
       const stored = (p: PlannedOrder) => {
         const check = checks.get(p.row.id)
         return storedRow(orders, { ...p.row, stockCheck: check ?? null, stockCheckedAt: check ? now : null }, now)
       }
-      // history (paid before the shop's first sync began) is summed up once, not posted order by order
-      const historyCutoff = await historyBefore(tx, shopId)
-      const news = fresh.filter((p) => !isHistory(p.row.paidTime, historyCutoff))
-      if (news.length)
-        await enqueueNewOrderMessages(
-          tx,
-          shopId,
-          news.map((p) => p.row.id),
-          lines ? () => viewsOfWritten(tx, shopId, news.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined,
-        )
+      const { news, following, context } = (await ahead)!
+      const views = lines && context ? () => viewsOfWritten(context, news.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined
+      // with the views held, the checks are stored while the messages are built (both statements sent
+      // at once); without them, the messages read the orders back, checks included
+      if (!views) await storeStockChecks(tx, checks, now)
+      await Promise.all([
+        views && storeStockChecks(tx, checks, now),
+        news.length && enqueueNewOrderMessages(tx, shopId, news.map((p) => p.row.id), { following, views }),
+      ])
     }
     return { stored: changed.length, unchanged: plan.unchanged, rejected: plan.rejected }
   })

@@ -7,6 +7,7 @@ import { and, eq, inArray } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
 import { cancellations } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
+import type { ChannelInfo } from '../assistant/types.js'
 import { cancelRefKey, outcomeMessage } from '../cancellations/messages.js'
 import { applyPlatformMarks } from '../fulfilment/marks.js'
 import { storeStockCheck } from '../inventory/stock-check.js'
@@ -46,19 +47,19 @@ export function followUpOf(res: IngestResult): FollowUp {
 }
 
 /**
- * The "new order" message of each of these orders, for every channel following the shop. `viewsOf`
- * gives the orders' views when the caller holds them as stored (the page use case); by default they
- * are read. Nothing is read or built when no channel follows the shop.
+ * The "new order" message of each of these orders, for every channel following the shop. The caller
+ * may hand over what it holds (the page use case): the orders' views as stored, and the shop's
+ * followers; what it does not hold is read. Nothing is read or built when no channel follows the shop.
  */
 export async function enqueueNewOrderMessages(
   tx: Executor,
   shopId: string,
   orderIds: string[],
-  viewsOf: (ids: string[]) => Promise<Map<string, OrderView>> = (ids) => loadOrderViews(tx, ids),
+  held: { views?: () => Map<string, OrderView>; following?: ChannelInfo[] } = {},
 ): Promise<void> {
-  const following = await channelsFollowing(tx, shopId)
+  const following = held.following ?? (await channelsFollowing(tx, shopId))
   if (!following.length) return // no channel follows the shop (yet): nobody to tell
-  const views = await viewsOf(orderIds)
+  const views = held.views ? held.views() : await loadOrderViews(tx, orderIds)
   await enqueueManyForShop(
     tx,
     shopId,
