@@ -135,13 +135,15 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
       }
       const { news, following, context } = (await ahead)!
       const views = lines && context ? () => viewsOfWritten(context, news.map((p) => ({ order: stored(p), lines: lines.get(p.row.id) ?? [] }))) : undefined
-      // with the views held, the checks are stored while the messages are built (both statements sent
-      // at once); without them, the messages read the orders back, checks included
-      if (!views) await storeStockChecks(tx, checks, now)
-      await Promise.all([
-        views && storeStockChecks(tx, checks, now),
-        news.length && enqueueNewOrderMessages(tx, shopId, news.map((p) => p.row.id), { following, views }),
-      ])
+      const ids = news.map((p) => p.row.id)
+      if (views) {
+        // the checks are stored while the messages are built from the rows held: both statements sent at once
+        await Promise.all([storeStockChecks(tx, checks, now), enqueueNewOrderMessages(tx, shopId, ids, { following, views })])
+      } else {
+        // the messages read the orders back, checks included
+        await storeStockChecks(tx, checks, now)
+        if (ids.length) await enqueueNewOrderMessages(tx, shopId, ids, { following })
+      }
     }
     return { stored: changed.length, unchanged: plan.unchanged, rejected: plan.rejected }
   })
