@@ -1,13 +1,14 @@
 /**
  * Database factory: embedded PGlite (no DATABASE_URL) or a PostgreSQL server (DATABASE_URL).
  * Both are reached through the same driver (postgres.js) and the same drizzle `Db` type, so every
- * query is written once. PGlite runs in a worker thread behind a loopback socket (see pglite-worker.mjs).
+ * query is written once. PGlite runs in a worker thread, reached over a MessagePort (port-socket.ts, pglite-worker.mjs).
  */
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
+import { PortSocket } from './port-socket.js'
 import * as schema from './schema.js'
 
 export type Schema = typeof schema
@@ -70,9 +71,9 @@ async function openPglite(dataDir: string, loadDataDir?: Uint8Array): Promise<Da
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
     workerData: { dataDir: dataDir.includes('://') ? dataDir : resolve(dataDir), loadDataDir },
   })
-  const port = await new Promise<number>((ok, fail) => {
+  await new Promise<void>((ok, fail) => {
     worker.once('error', fail)
-    worker.once('message', (m: { type: string; port: number }) => ok(m.port))
+    worker.once('message', () => ok())
   })
   worker.on('error', (err) => console.error(`embedded database worker failed: ${err.message}`))
   let seq = 0
@@ -88,16 +89,16 @@ async function openPglite(dataDir: string, loadDataDir?: Uint8Array): Promise<Da
       worker.on('message', onMsg)
       worker.postMessage({ type, id })
     })
+  // each connection is a session of the worker over its own MessagePort (port-socket.ts): postgres.js
+  // takes a `socket` factory (connection.js), which its option types do not declare
+  const socket = () => {
+    const { port1, port2 } = new MessageChannel()
+    worker.postMessage({ type: 'connect', port: port2 }, [port2])
+    return new PortSocket(port1)
+  }
   // PGlite is one session: a single connection keeps transactions from interleaving.
-  const client = postgres({
-    host: '127.0.0.1',
-    port,
-    user: 'postgres',
-    database: 'postgres',
-    max: 1,
-    onnotice: () => {},
-    idle_timeout: 0,
-  })
+  const options = { socket, user: 'postgres', database: 'postgres', max: 1, onnotice: () => {}, idle_timeout: 0 }
+  const client = postgres(options as postgres.Options<Record<string, never>>)
   let closed = false
   return wrap(client, 'pglite', {
     dump: () => call<Uint8Array>('dump'),

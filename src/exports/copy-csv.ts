@@ -3,7 +3,7 @@
  * whose output goes straight into the file. The select holds one text expression per template
  * column, derived from the same column specs as the JS writer's values (templates.ts `valueSql`,
  * writers.ts `csvCellSql`), so the bytes are those the JS path writes (test/exports/copy-csv.test.ts
- * compares the two). Works on PostgreSQL and on the embedded PGlite (through pglite-socket) alike.
+ * compares the two). Works on PostgreSQL and on the embedded PGlite (db/port-socket.ts) alike.
  */
 import type { Readable } from 'node:stream'
 import type { Executor } from '../../db/database.js'
