@@ -35,7 +35,13 @@ export interface SyncOptions {
   pageSize: number
   /** how long a claimed sync lease lasts without renewal (default 5 minutes) */
   leaseMs: number
-  /** pages read ahead of storing, and stored together at most (1–20, default 5; see read-ahead.ts) */
+  /**
+   * pages read ahead of storing, and stored together at most (1–20, default 10; see read-ahead.ts).
+   * Against a platform faster than our storing, a transaction's fixed costs (its reads, stock checks,
+   * commit) are shared by more orders. A 10,000-order sync, every order posted, took 7–8 % less time
+   * at 10 than at 5 on PostgreSQL and PGlite (a first sync: 9 % less on PGlite, the same on
+   * PostgreSQL), and 1–3 % less again at 20; 10 keeps a transaction's row locks to 1,000 orders.
+   */
   readAheadPages: number
   /** store a page of orders or cancellations with multi-row statements (default true;
    * processPlatformOrderPage, processPlatformCancellationPage); false: one record at a time through
@@ -48,7 +54,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   initialLookbackMs: 90 * 24 * 3_600_000,
   pageSize: 100,
   leaseMs: 5 * 60_000,
-  readAheadPages: 5,
+  readAheadPages: 10,
   batch: true,
 }
 
