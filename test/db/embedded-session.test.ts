@@ -71,6 +71,12 @@ class Client {
     return this.next()
   }
 
+  /** Sends Terminate; the session closes its port. */
+  async end(): Promise<void> {
+    this.port.postMessage(terminate())
+    await this.closed
+  }
+
   next(): Promise<Answer> {
     const a = this.answers.shift()
     return a ? Promise.resolve(a) : new Promise((ok) => (this.waiting = ok))
@@ -142,8 +148,7 @@ describe('embedded database sessions over a MessagePort', () => {
     expect(first.errors).toEqual(['column "nope" does not exist'])
     const second = await c.next()
     expect(second).toEqual({ rows: [['7']], errors: [], status: 'I' })
-    c.port.postMessage(terminate())
-    await c.closed
+    await c.end()
   })
 
   it('rolls back what a client left open when it went away, for the next session', async () => {
@@ -157,8 +162,7 @@ describe('embedded database sessions over a MessagePort', () => {
     const after = await b.send(query('select count(*) from left_open'))
     expect(after.errors).toEqual(['relation "left_open" does not exist'])
     expect(after.status).toBe('I')
-    b.port.postMessage(terminate())
-    await b.closed
+    await b.end()
   })
 
   it("runs another session's statements only once the open transaction has ended", async () => {
@@ -175,10 +179,8 @@ describe('embedded database sessions over a MessagePort', () => {
     expect((await bReady).status).toBe('I')
     expect(order).toEqual(['a committed', 'b started'])
     expect((await b.send(query('select count(*) from waits_for_a'))).rows).toEqual([['1']])
-    for (const c of [a, b]) {
-      c.port.postMessage(terminate())
-      await c.closed
-    }
+    await a.end()
+    await b.end()
   })
 
   it('declines TLS before the startup message, and ends a session that asks to cancel', async () => {
@@ -190,8 +192,7 @@ describe('embedded database sessions over a MessagePort', () => {
     const c = new Client(port1)
     expect((await c.send(startup())).status).toBe('I')
     expect((await c.send(query('select 1'))).rows).toEqual([['1']])
-    c.port.postMessage(terminate())
-    await c.closed
+    await c.end()
 
     const cancel = open()
     cancel.port.postMessage(request(80877102, [1, 2]))
