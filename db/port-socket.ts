@@ -9,7 +9,6 @@ import type { MessagePort } from 'node:worker_threads'
 
 export class PortSocket extends Duplex {
   #port: MessagePort
-
   #ended = false
 
   constructor(port: MessagePort) {
@@ -39,7 +38,7 @@ export class PortSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    // the driver may reuse its buffer: hand over a copy (one memcpy, no kernel)
+    // a small Buffer is a view of a shared pool, which must not be handed over: a copy (one memcpy, no kernel)
     const copy = new Uint8Array(chunk)
     this.#port.postMessage(copy, [copy.buffer])
     done()
