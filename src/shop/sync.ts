@@ -105,21 +105,33 @@ class LostLease extends Error {
   }
 }
 
-/** Syncs one shop: orders, then cancellations. Never throws for platform or network trouble. */
+/**
+ * Syncs one shop: orders, then cancellations. Never throws for platform or network trouble. The
+ * cancellations are read while the orders' last pages store (from when every order page has been
+ * read) and stored once the orders are: the two kinds' reading overlaps, their storing does not.
+ */
 export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncReport> {
   const t0 = performance.now()
   const report: SyncReport = { shopId, ok: true, orders: emptyKind(), cancellations: emptyKind(), ms: 0 }
   const [shop] = await deps.db.select({ id: shops.id, authorized: shops.authorized }).from(shops).where(eq(shops.id, shopId))
   if (!shop) return { ...report, ok: false, error: `shop ${shopId} is not known`, ms: performance.now() - t0 }
-  for (const kind of ['orders', 'cancellations'] as const) {
-    const r = await withLease(deps, shopId, kind, (lease) => (kind === 'orders' ? syncOrders(deps, shopId, lease, report.orders) : syncCancellations(deps, shopId, lease, report.cancellations)))
-    if (r === 'busy') {
-      // another sync of this shop is running (it does both kinds): leave the rest to it
-      report.busy = true
-      break
-    } else if (r !== 'ok') {
-      report.ok = false
-      report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
+  let ordersRead!: () => void
+  const allRead = new Promise<'read'>((ok) => (ordersRead = () => ok('read')))
+  const orders = withLease(deps, shopId, 'orders', (lease) => syncOrders(deps, shopId, lease, report.orders, ordersRead))
+  // another sync of this shop is running (it does both kinds): leave the rest to it
+  if ((await Promise.race([allRead, orders])) === 'busy') report.busy = true
+  else {
+    const cancellations = withLease(deps, shopId, 'cancellations', (lease) => syncCancellations(deps, shopId, lease, report.cancellations, orders))
+    // both end before the sync does; a failure of our own database is thrown, as before
+    const [o, c] = await Promise.allSettled([orders, cancellations])
+    if (o.status === 'rejected') throw o.reason
+    if (c.status === 'rejected') throw c.reason
+    for (const [kind, r] of [['orders', o.value], ['cancellations', c.value]] as const) {
+      if (r === 'busy') report.busy = true
+      else if (r !== 'ok') {
+        report.ok = false
+        report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
+      }
     }
   }
   report.ms = performance.now() - t0
@@ -259,6 +271,8 @@ async function windowed<T extends { update_time?: unknown }>(
   fetchPage: (ge: number, lt: number, token: string) => Promise<Page<T>>,
   idOf: (item: T) => string,
   storeItems: (items: T[], flow: PageFlow) => Promise<void>,
+  /** called once every page has been read (the last ones may still be storing) */
+  onReadEnd?: () => void,
 ): Promise<void> {
   const o = opts(deps)
   const now = deps.clock.now()
@@ -287,6 +301,7 @@ async function windowed<T extends { update_time?: unknown }>(
       await reader.ready(o.readAheadPages, stored)
       const pages = await reader.take(o.readAheadPages)
       if (!pages) break
+      if (!pages[pages.length - 1].nextPageToken) onReadEnd?.()
       report.pages += pages.length
       for (const page of pages) report.seen += page.items.length
       for (const run of joinPages(pages, idOf)) {
@@ -338,7 +353,7 @@ async function windowed<T extends { update_time?: unknown }>(
 
 const recordId = (key: 'id' | 'cancel_id') => (x: unknown) => stringField(x, key)
 
-async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
+async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport, onReadEnd: () => void): Promise<void> {
   const o = opts(deps)
   if (!lease.cursor) await deps.sink.historyBegins(shopId, deps.clock.now())
   await windowed<PlatformOrder>(
@@ -348,35 +363,50 @@ async function syncOrders(deps: SyncDeps, shopId: string, lease: Lease, report: 
     (ge, lt, token) => deps.shop.searchOrders(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: o.pageSize, pageToken: token }),
     recordId('id'),
     (items, flow) => storeOrderPage(deps, shopId, report, items, flow),
+    onReadEnd,
   )
   await deps.sink.ordersSynced(shopId)
 }
 
 const PENDING = 'CANCELLATION_REQUEST_PENDING'
 
-async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport): Promise<void> {
+/**
+ * The open buyer requests, then every change since the cursor. Both listings are read from the start;
+ * nothing is stored before `storeAfter` settles (the orders' sync), and the changes only after the
+ * open requests.
+ */
+async function syncCancellations(deps: SyncDeps, shopId: string, lease: Lease, report: KindReport, storeAfter: Promise<unknown>): Promise<void> {
   const o = opts(deps)
   const store = (items: PlatformCancellation[]) => storeCancellationPage(deps, shopId, report, items)
   // every open buyer request, whatever its age (no cursor): read ahead, the pages read so far stored together
   const pending = new ReadAhead((token) => deps.shop.searchCancellations(shopId, { cancelStatus: [PENDING], pageSize: 50, pageToken: token }), o.readAheadPages)
-  try {
-    for (let pages = await pending.take(o.readAheadPages); pages; pages = await pending.take(o.readAheadPages)) {
-      report.pages += pages.length
-      for (const page of pages) report.seen += page.items.length
-      for (const run of joinPages(pages, recordId('cancel_id'))) await store(run)
+  const open = (async () => {
+    try {
+      await Promise.allSettled([storeAfter])
+      for (let pages = await pending.take(o.readAheadPages); pages; pages = await pending.take(o.readAheadPages)) {
+        report.pages += pages.length
+        for (const page of pages) report.seen += page.items.length
+        for (const run of joinPages(pages, recordId('cancel_id'))) await store(run)
+      }
+    } finally {
+      pending.stop()
     }
-  } finally {
-    pending.stop()
-  }
-  // and every change since the cursor (accepted, withdrawn, expired, seller cancellations)
-  await windowed<PlatformCancellation>(
+  })()
+  // and every change since the cursor (accepted, withdrawn, expired, seller cancellations), stored after them
+  const changes = windowed<PlatformCancellation>(
     deps,
     lease,
     report,
     (ge, lt, t) => deps.shop.searchCancellations(shopId, { updateTimeGe: ge, updateTimeLt: lt, pageSize: 50, pageToken: t }),
     recordId('cancel_id'),
-    store,
+    async (items) => {
+      await open
+      await store(items)
+    },
   )
+  // both end before the lease is given up; the first failure is the sync's
+  const failed = (await Promise.allSettled([open, changes])).find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** sync_state rows of a shop, for `shop list` and `doctor`. */

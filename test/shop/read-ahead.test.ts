@@ -125,6 +125,57 @@ describeEachDb('sync with read-ahead', (get) => {
   }, 60_000)
 })
 
+describeEachDb('sync: the cancellations read while the orders store', (get) => {
+  let h: ShopHarness | undefined
+  afterEach(() => h?.close())
+
+  it('reads the buyer requests once every order page is read, and stores them only after the orders', async () => {
+    h = await shopHarness(get(), { sim: { seed: 777 } })
+    h.sim.generateOrders({ count: 300, days: 5, seed: 11 })
+    const deps = h.syncDeps({ options: { pageSize: 50, readAheadPages: 2 } })
+    const at: { lastOrderPageRead?: number; firstCancelRead?: number; ordersStored?: number; firstCancelStore?: number } = {}
+    const shop = deps.shop
+    deps.shop = Object.assign(Object.create(shop), {
+      async searchOrders(...a: Parameters<typeof shop.searchOrders>) {
+        const p = await shop.searchOrders(...a)
+        if (!p.nextPageToken) at.lastOrderPageRead = performance.now()
+        return p
+      },
+      async searchCancellations(...a: Parameters<typeof shop.searchCancellations>) {
+        at.firstCancelRead ??= performance.now()
+        return shop.searchCancellations(...a)
+      },
+    })
+    const sink = deps.sink
+    deps.sink = {
+      ...sink,
+      async orderPage(shopId, list, flow) {
+        await new Promise((ok) => setTimeout(ok, 30)) // storing slower than the shop answers
+        return sink.orderPage(shopId, list, flow)
+      },
+      async ordersSynced(shopId) {
+        await sink.ordersSynced(shopId)
+        at.ordersStored = performance.now()
+      },
+      async cancellationPage(shopId, list) {
+        at.firstCancelStore ??= performance.now()
+        return sink.cancellationPage(shopId, list)
+      },
+    }
+    const r = await syncShop(deps, h.shopId)
+    expect(r.ok).toBe(true)
+    expect(r.orders).toMatchObject({ seen: 300, stored: 300 })
+    expect(r.cancellations.seen).toBeGreaterThan(0)
+    expect(r.cancellations.stored).toBeGreaterThan(0)
+    // read after the last order page, while the orders still stored; stored once they were
+    expect(at.firstCancelRead!).toBeGreaterThanOrEqual(at.lastOrderPageRead!)
+    expect(at.firstCancelRead!).toBeLessThan(at.ordersStored!)
+    expect(at.firstCancelStore!).toBeGreaterThanOrEqual(at.ordersStored!)
+    const [{ n }] = await rows<{ n: string }>(get().db, sql`select count(*) as n from cancellations where shop_id = ${h.shopId}`)
+    expect(Number(n)).toBeGreaterThan(0)
+  }, 60_000)
+})
+
 /**
  * A shop of 60 paid orders, each to be posted (not its first sync), read 50 a page, one page a batch.
  * Once the first page is read, its oldest order is handed over: the listing brings it again, newer,
