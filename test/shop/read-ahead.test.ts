@@ -123,11 +123,6 @@ describeEachDb('sync with read-ahead', (get) => {
     const [state] = await rows<{ c: Date }>(get().db, sql`select cursor_time as c from sync_state where shop_id = ${h.shopId} and kind = 'orders'`)
     expect(new Date(state.c).getTime()).toBeGreaterThanOrEqual(h.clock.now().getTime()) // moved to the end of the window
   }, 60_000)
-})
-
-describeEachDb('sync: the cancellations read while the orders store', (get) => {
-  let h: ShopHarness | undefined
-  afterEach(() => h?.close())
 
   it('reads the buyer requests once every order page is read, and stores them only after the orders', async () => {
     h = await shopHarness(get(), { sim: { seed: 777 } })
