@@ -83,7 +83,7 @@ function serveSession(port, exec, leave) {
 
   /** The whole messages at the head of the received bytes, as one array (and the rest kept). */
   const takeWhole = () => {
-    const all = pending.length === 1 ? pending[0] : concat(pending, pendingBytes)
+    const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes)
     const view = new DataView(all.buffer, all.byteOffset, all.byteLength)
     let at = 0
     let terminate = false
@@ -150,16 +150,6 @@ function serveSession(port, exec, leave) {
     void pump()
   })
   port.on('close', () => void end())
-}
-
-function concat(chunks, total) {
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
 }
 
 /** An ErrorResponse (FATAL, 08006 connection_failure) with this message. */
