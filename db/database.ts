@@ -4,7 +4,10 @@
  * query is written once. PGlite runs in a worker thread, reached over a MessagePort (port-socket.ts, pglite-worker.mjs).
  */
 import { mkdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
@@ -66,10 +69,33 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return wrap(client, 'postgres', { url })
 }
 
+/**
+ * PGlite's WebAssembly modules, compiled once per process and handed to every database worker (a
+ * compiled module crosses threads without compiling again). V8 keeps a module's code in one place for
+ * all its instances, so what one worker has optimised (the hot functions, compiled again by its
+ * optimising tier while a first sync runs) serves the workers after it, instead of each compiling
+ * all of it anew: a process that opens several databases (the tests, the benchmarks) does it once.
+ */
+let compiledModules: Promise<{ pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule }> | undefined
+/** a compiled WebAssembly.Module, only handed on (this project's type library has no WebAssembly values) */
+type WasmModule = object
+const { compile } = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly
+function pgliteModules() {
+  compiledModules ??= (async () => {
+    const entry = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite'))
+    const compiled = async (name: string) => compile(await readFile(new URL(name, entry)))
+    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compiled('pglite.wasm'), compiled('initdb.wasm')])
+    return { pgliteWasmModule, initdbWasmModule }
+  })()
+  // a failure is not kept: the next database opened tries again
+  compiledModules.catch(() => (compiledModules = undefined))
+  return compiledModules
+}
+
 async function openPglite(dataDir: string, loadDataDir?: Uint8Array): Promise<Database> {
   if (!dataDir.includes('://')) mkdirSync(resolve(dataDir), { recursive: true })
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
-    workerData: { dataDir: dataDir.includes('://') ? dataDir : resolve(dataDir), loadDataDir },
+    workerData: { dataDir: dataDir.includes('://') ? dataDir : resolve(dataDir), loadDataDir, ...(await pgliteModules()) },
   })
   await new Promise<void>((ok, fail) => {
     worker.once('error', fail)
