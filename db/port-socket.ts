@@ -45,6 +45,7 @@ export class PortSocket extends Duplex {
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    // not Buffer.concat: its result may be a view of the shared pool too, whose memory the transfer would take
     const total = chunks.reduce((n, c) => n + c.chunk.length, 0)
     const copy = new Uint8Array(total)
     let at = 0
