@@ -50,11 +50,17 @@ export function sessionServer(db) {
     freed()
   }
 
-  /** A session gone in the middle of its transaction leaves nothing half-done behind it. */
-  async function leave(me) {
-    if (owner !== me) return
-    await db.exec('ROLLBACK').catch(() => {})
-    release(me)
+  /**
+   * A session gone in the middle of its transaction leaves nothing half-done behind it, nor the
+   * statements it prepared by name (the backend outlives the session): they are closed, in turn with
+   * the other sessions' statements.
+   */
+  async function leave(me, statements) {
+    if (owner === me) {
+      await db.exec('ROLLBACK').catch(() => {})
+      release(me)
+    }
+    if (statements.size) await exec(me, closeStatements(statements), () => {}).catch(() => {})
   }
 
   return { serve: (port) => serveSession(port, exec, leave) }
@@ -67,6 +73,8 @@ function serveSession(port, exec, leave) {
   let ended = false
   let busy = false
   const me = {}
+  /** the statements this session has prepared by name (Parse) and not closed (Close) */
+  const statements = new Set()
 
   const send = (bytes) => {
     if (ended || !bytes.length) return
@@ -78,7 +86,7 @@ function serveSession(port, exec, leave) {
     if (ended) return
     ended = true
     port.close()
-    await leave(me)
+    await leave(me, statements)
   }
 
   /** The whole messages at the head of the received bytes, as one array (and the rest kept). */
@@ -111,6 +119,7 @@ function serveSession(port, exec, leave) {
         }
         const len = 1 + view.getInt32(at + 1)
         if (at + len > all.length) break
+        noteStatement(statements, all, at, len)
         at += len
       }
     }
@@ -152,16 +161,52 @@ function serveSession(port, exec, leave) {
   port.on('close', () => void end())
 }
 
+const PARSE = 0x50 // 'P'
+const CLOSE = 0x43 // 'C'
+const STATEMENT = 0x53 // 'S': what a Close closes (or a Sync's type byte)
+const SYNC = new Uint8Array([STATEMENT, 0, 0, 0, 4])
+
+/** Keeps `statements` up to date with the message at `at`: a named Parse adds its name, a Close of a statement takes it away. */
+function noteStatement(statements, bytes, at, len) {
+  const type = bytes[at]
+  if (type !== PARSE && !(type === CLOSE && bytes[at + 5] === STATEMENT)) return
+  const from = type === PARSE ? at + 5 : at + 6
+  const nul = bytes.indexOf(0, from)
+  if (nul < from || nul >= at + len) return
+  const name = decoder.decode(bytes.subarray(from, nul))
+  if (!name) return // the unnamed statement: each Parse replaces it
+  if (type === PARSE) statements.add(name)
+  else statements.delete(name)
+}
+
+/** Close messages for these statements, then Sync (closing a statement that is gone is no error). */
+function closeStatements(names) {
+  const parts = []
+  for (const name of names) {
+    const body = encoder.encode(name)
+    const out = new Uint8Array(7 + body.length)
+    out[0] = CLOSE
+    new DataView(out.buffer).setInt32(1, 6 + body.length)
+    out[5] = STATEMENT
+    out.set(body, 6)
+    parts.push(out)
+  }
+  parts.push(SYNC)
+  return Buffer.concat(parts)
+}
+
+const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+
 /** An ErrorResponse (FATAL, 08006 connection_failure) with this message. */
 function errorMessage(text) {
-  const enc = new TextEncoder()
   const fields = [
     [0x53, 'FATAL'],
     [0x56, 'FATAL'],
     [0x43, '08006'],
     [0x4d, text],
   ]
-  const body = fields.map(([k, v]) => [k, ...enc.encode(v), 0]).flat()
+  const body = fields.map(([k, v]) => [k, ...encoder.encode(v), 0]).flat()
   body.push(0)
   const out = new Uint8Array(5 + body.length)
   out[0] = 0x45

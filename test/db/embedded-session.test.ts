@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { PortSocket } from '../../db/port-socket.js'
 // @ts-expect-error plain JavaScript module of the worker (no declarations)
 import { sessionServer } from '../../db/pglite-session.mjs'
@@ -44,6 +44,11 @@ function message(type: string, body: number[]): Uint8Array {
 
 const query = (text: string) => message('Q', cstr(text))
 const terminate = () => message('X', [])
+/** Parse of a named statement (no parameter types given), Close of one, and Sync */
+const parse = (name: string, text: string) => message('P', [...cstr(name), ...cstr(text), 0, 0])
+const close = (name: string) => message('C', [0x53, ...cstr(name)])
+const sync = () => message('S', [])
+const joined = (...parts: Uint8Array[]) => new Uint8Array(parts.flatMap((p) => [...p]))
 
 interface Answer {
   rows: string[][]
@@ -180,6 +185,30 @@ describe('embedded database sessions over a MessagePort', () => {
     expect(order).toEqual(['a committed', 'b started'])
     expect((await b.send(query('select count(*) from waits_for_a'))).rows).toEqual([['1']])
     await a.end()
+    await b.end()
+  })
+
+  it('forgets the statements a session prepared by name once it ends, and only its own', async () => {
+    const a = open()
+    const b = open()
+    await a.send(startup())
+    await b.send(startup())
+    const prepared = async () => (await b.send(query('select name from pg_prepared_statements order by name'))).rows.flat()
+    const one = await a.send(joined(parse('a_kept', 'select 1'), parse('a_closed', 'select 2'), close('a_closed'), parse('', 'select 3'), sync()))
+    expect(one).toEqual({ rows: [], errors: [], status: 'I' })
+    await b.send(joined(parse('b_own', 'select 4'), sync()))
+    expect(await prepared()).toEqual(['a_kept', 'b_own'])
+    // ended with Terminate
+    await a.end()
+    await vi.waitFor(async () => expect(await prepared()).toEqual(['b_own']))
+    // gone without a word (its port closed), in the middle of a transaction
+    const c = open()
+    await c.send(startup())
+    await c.send(joined(parse('c_gone', 'select 5'), sync()))
+    expect((await c.send(query('begin'))).status).toBe('T')
+    c.port.close()
+    await c.closed
+    await vi.waitFor(async () => expect(await prepared()).toEqual(['b_own']))
     await b.end()
   })
 

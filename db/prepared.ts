@@ -1,0 +1,37 @@
+/**
+ * drizzle's queries as named prepared statements. drizzle runs each query through postgres.js's
+ * `unsafe(text, params, { prepare })` with `prepare` false unless the query was given a name, and an
+ * unnamed query with parameters costs the driver two round trips every time: it parses the text and
+ * asks for the parameters' types first (Parse, Describe), then binds and runs it. A named statement is
+ * parsed once per connection and then costs one round trip (Bind, Execute). postgres.js keeps the
+ * statements of a connection by their text, and a connection lives until `max_lifetime` (30–60 min).
+ *
+ * Each run is still planned for its own values: the databases run with plan_cache_mode
+ * force_custom_plan (database.ts, pglite-worker.mjs), as the unnamed statements were, so no query
+ * switches to a generic plan. The embedded database forgets a session's statements when it ends
+ * (pglite-session.mjs); a server does so itself.
+ */
+import type postgres from 'postgres'
+
+type Callback = (sql: postgres.Sql) => unknown
+
+/** The client (or a transaction's), with every `unsafe` query prepared, transactions and savepoints included. */
+export function preparedStatements<T extends postgres.Sql>(client: T): T {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'unsafe') {
+        return (text: string, params?: Parameters<T['unsafe']>[1], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(text, params, { ...options, prepare: true })
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        // begin([options,] callback), savepoint([name,] callback): the callback's client is wrapped too
+        const open = Reflect.get(target, key, receiver) as (...args: unknown[]) => unknown
+        return (...args: unknown[]) => {
+          const callback = args.pop() as Callback
+          return open.call(target, ...args, (tx: postgres.Sql) => callback(preparedStatements(tx)))
+        }
+      }
+      return Reflect.get(target, key, receiver)
+    },
+  })
+}
