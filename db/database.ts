@@ -65,15 +65,8 @@ function wrap(client: postgres.Sql, kind: Database['kind'], extra: Partial<Datab
   }
 }
 
-/**
- * Every run of a prepared statement is planned for its own values, as an unnamed statement is: a
- * generic plan, which the server may otherwise choose after five runs, can suit one shop's data and
- * not another's (the same setting is given to the embedded database, pglite-worker.mjs).
- */
-const CUSTOM_PLANS = 'force_custom_plan'
-
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10, connection: { plan_cache_mode: CUSTOM_PLANS } })
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 })
   await client`select 1`
   return wrap(client, 'postgres', { url })
 }

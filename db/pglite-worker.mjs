@@ -16,8 +16,7 @@ const db = await PGlite.create(dataDir, {
   // only its last byte, as it does for copy-on-write file systems. The in-memory file system grows a
   // file in many small copies, and on disk the zeros are 16 MB more written: they cost a sync of
   // 10,000 orders about 8 % of its time (paired runs). PGlite runs without fsync (-F) anyway.
-  // Each run of a prepared statement is planned for its own values, as on the server (database.ts).
-  startParams: [...PGlite.defaultStartParams, '-c', 'wal_init_zero=off', '-c', 'plan_cache_mode=force_custom_plan'],
+  startParams: [...PGlite.defaultStartParams, '-c', 'wal_init_zero=off'],
   ...(loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {}),
 })
 const sessions = sessionServer(db)

@@ -6,9 +6,11 @@
  * parsed once per connection and then costs one round trip (Bind, Execute). postgres.js keeps the
  * statements of a connection by their text, and a connection lives until `max_lifetime` (30–60 min).
  *
- * Each run is still planned for its own values: the databases run with plan_cache_mode
- * force_custom_plan (database.ts, pglite-worker.mjs), as the unnamed statements were, so no query
- * switches to a generic plan. The embedded database forgets a session's statements when it ends
+ * Planning is PostgreSQL's usual for prepared statements (plan_cache_mode auto): the first five runs
+ * are planned for their values, later runs use the generic plan only when it is estimated to cost no
+ * more. (Forcing a plan per run instead would re-plan every foreign-key check too, whose queries are
+ * prepared statements of the database's own: a 10,000-order sync on the embedded database took half
+ * as long again.) The embedded database forgets a session's statements when it ends
  * (pglite-session.mjs); a server does so itself.
  */
 import type postgres from 'postgres'
