@@ -17,10 +17,17 @@ import type postgres from 'postgres'
 
 type Callback = (sql: postgres.Sql) => unknown
 
+/** what a wrapped client answers with the client it wraps */
+const WRAPPED = Symbol('the client as given')
+
+/** The client that preparedStatements() wraps (any other client as it is): its `unsafe` queries stay unnamed. */
+export const unprepared = <T extends postgres.Sql>(client: T): T => (client as unknown as Record<symbol, T | undefined>)[WRAPPED] ?? client
+
 /** The client (or a transaction's), with every `unsafe` query prepared, transactions and savepoints included. */
 export function preparedStatements<T extends postgres.Sql>(client: T): T {
   return new Proxy(client, {
     get(target, key, receiver) {
+      if (key === WRAPPED) return target
       if (key === 'unsafe') {
         return (text: string, params?: Parameters<T['unsafe']>[1], options?: postgres.UnsafeQueryOptions) =>
           target.unsafe(text, params, { ...options, prepare: true })

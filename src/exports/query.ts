@@ -10,6 +10,7 @@
  */
 import type postgres from 'postgres'
 import type { Executor } from '../../db/database.js'
+import { unprepared } from '../../db/prepared.js'
 import type { ExportFilter, TimeField } from './filters.js'
 import type { Locale } from '../assistant/types.js'
 import { TEMPLATES, valueSql, type CellType, type Column, type ExportRow } from './templates.js'
@@ -22,9 +23,14 @@ export interface Statement {
 }
 
 type Client = postgres.Sql
-/** The postgres.js client behind a drizzle handle (both databases are reached through it). */
-export const clientOf = (db: Executor): Client => (db as unknown as { $client?: Client; session?: { client: Client } }).$client
-  ?? (db as unknown as { session: { client: Client } }).session.client
+/**
+ * The postgres.js client behind a drizzle handle (both databases are reached through it), with its
+ * statements unnamed (db/prepared.ts): an export's query is planned for its own filters every time,
+ * where a prepared one run five times on a connection may be given a generic plan, which suits one
+ * date range and not another.
+ */
+export const clientOf = (db: Executor): Client =>
+  unprepared((db as unknown as { $client?: Client; session?: { client: Client } }).$client ?? (db as unknown as { session: { client: Client } }).session.client)
 
 /** WHERE clause of the filter over `orders o`; pushes its params. */
 export function filterWhere(f: ExportFilter, params: unknown[], alias = 'o'): string {

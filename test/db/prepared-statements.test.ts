@@ -7,6 +7,7 @@ import { eq, sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { rows, type Executor } from '../../db/database.js'
 import { channels, shops } from '../../db/schema.js'
+import { clientOf } from '../../src/exports/query.js'
 import { describeEachDb } from '../support/db.js'
 
 /** how many statements of this connection hold `text` (the statements of other connections are not listed on a server) */
@@ -27,6 +28,14 @@ describeEachDb('drizzle queries as prepared statements', (get) => {
         expect(await sp.select({ id: channels.id }).from(channels).where(eq(channels.platform, 'nowhere'))).toEqual([])
         expect(await preparedHolding(sp, 'from "channels" where "channels"."platform" = $1')).toBe(1)
       })
+    })
+  })
+
+  it("keeps an export's query unnamed: planned for its own filters every time", async () => {
+    await get().db.transaction(async (tx) => {
+      const text = `select count(*)::int as n from orders o where o.shop_id = any($1) and o.create_time >= $2`
+      for (let i = 0; i < 2; i++) expect(await clientOf(tx).unsafe(text, [['no-such-shop'], '2026-01-01T00:00:00Z'])).toEqual([{ n: 0 }])
+      expect(await preparedHolding(tx, 'where o.shop_id = any($1) and o.create_time >= $2')).toBe(0)
     })
   })
 })
