@@ -10,7 +10,8 @@
  * are planned for their values, later runs use the generic plan only when it is estimated to cost no
  * more. (Forcing a plan per run instead would re-plan every foreign-key check too, whose queries are
  * prepared statements of the database's own: a 10,000-order sync on the embedded database took half
- * as long again.) The embedded database forgets a session's statements when it ends
+ * as long again.) An export, whose best plan depends on its date range, stays unnamed (unprepared(),
+ * src/exports/query.ts). The embedded database forgets a session's statements when it ends
  * (pglite-session.mjs); a server does so itself.
  */
 import type postgres from 'postgres'
