@@ -48,6 +48,8 @@ export interface ExportArgs {
   format?: string
   shop?: string
   tz?: string
+  /** words typed without a key (`/export shipped paid csv 2026-11-01 2026-11-20`, `/export 待发货 excel`): the exports core places each by what it names */
+  words?: string[]
 }
 
 export type Command =

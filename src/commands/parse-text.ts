@@ -42,7 +42,7 @@ export const USAGE: Record<string, string> = {
   link: '/link CODE',
   orders: '/orders [status]',
   order: '/order ORDER_ID',
-  export: '/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv',
+  export: '/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv (or the values alone: /export shipped paid 2026-11-01 2026-11-20 csv)',
   late: '/late [hours]',
   stock: '/stock [SKU] [quantity]',
   grant: '/grant ROLE (as a reply to the member’s message)',
@@ -132,9 +132,11 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       return { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
     }
     case 'export': {
-      const kv = keyValues(args, EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
+      // words without a key are passed on as they are: the exports core knows the values and places them
+      const words = args.filter((a) => !a.includes('='))
+      const kv = keyValues(args.filter((a) => a.includes('=')), EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
       if ('error' in kv) return kv
-      return { name: 'export', args: kv.values as ExportArgs }
+      return { name: 'export', args: words.length ? { ...(kv.values as ExportArgs), words } : (kv.values as ExportArgs) }
     }
     case 'settings': {
       const kv = keyValues(args, Object.keys(SETTINGS_KEYS), {}, 'settings')

@@ -263,11 +263,87 @@ function parsePoint(raw: string, which: 'from' | 'to', timeZone: string): Point 
   )
 }
 
+/** The keys a word typed without one can stand for, each with what it accepts. */
+const WORD_KINDS: { key: 'status' | 'time' | 'template' | 'format' | 'tz'; names: (v: string) => boolean }[] = [
+  { key: 'status', names: (v) => (STATUS_FILTERS as readonly string[]).includes(norm(v)) || !!(STATUS_SYNONYMS[norm(v)] ?? STATUS_SYNONYMS[v]) },
+  { key: 'time', names: (v) => !!(TIME_SYNONYMS[norm(v)] ?? TIME_SYNONYMS[v]) },
+  { key: 'template', names: (v) => !!(TEMPLATE_SYNONYMS[norm(v)] ?? TEMPLATE_SYNONYMS[v]) },
+  { key: 'format', names: (v) => !!FORMAT_SYNONYMS[norm(v).replace(/^\./, '')] },
+  // a zone by its IANA name with a slash (or UTC): a bare word such as "Japan" is more likely something else
+  { key: 'tz', names: (v) => (v.includes('/') || /^(utc|gmt)$/i.test(v)) && isTimeZone(v) },
+]
+
+const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/
+/** `2026-11-01..2026-11-20`, `2026-11-01~2026-11-20`, `2026-11-01至2026-11-20` */
+const DATE_RANGE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\S*?)(?:\.\.|~|至|到)(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\S*)$/
+
+/**
+ * Places the words typed without a key (`/export shipped paid csv 2026-11-01 2026-11-20`): a date is
+ * `from`, a second one `to` (or a range `A..B`); any other word is the status, time field, template,
+ * format or zone it names (two words may name one: "awaiting shipment", "order list"). A word that
+ * names nothing, or a key given twice, is refused with what to write instead.
+ */
+export function placeWords(args: ExportArgs): ExportArgs {
+  const { words, ...out } = args
+  if (!words?.length) return out
+  const set = (key: Exclude<keyof ExportArgs, 'words'>, value: string) => {
+    const had = out[key]
+    if (given(had))
+      throw filterProblem(key, `${key} is given twice (“${had}” and “${value}”). Give it once.`, `${key} 重复了(“${had}”和“${value}”)。请只给一次。`, { value })
+    out[key] = value
+  }
+  const date = (value: string) => {
+    if (!given(out.from)) return set('from', value)
+    if (!given(out.to)) return set('to', value)
+    throw filterProblem('to', `Too many dates (${out.from}, ${out.to}, ${value}): give a from date and a to date at most.`, `日期太多(${out.from}、${out.to}、${value}):最多给开始和结束两个日期。`, { value })
+  }
+  const kindsOf = (v: string) => WORD_KINDS.filter((k) => k.names(v))
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!.trim()
+    if (!w) continue
+    const range = DATE_RANGE.exec(w)
+    if (range) {
+      date(range[1]!)
+      date(range[2]!)
+      continue
+    }
+    if (DATE_LIKE.test(w)) {
+      date(w)
+      continue
+    }
+    // two words that name one value together ("awaiting shipment", "order list") are read as one
+    const pair = i + 1 < words.length ? `${w} ${words[i + 1]!.trim()}` : ''
+    const pairKinds = pair ? kindsOf(pair) : []
+    if (pairKinds.length === 1) {
+      set(pairKinds[0]!.key, pair)
+      i++
+      continue
+    }
+    const kinds = kindsOf(w)
+    if (kinds.length === 1) {
+      set(kinds[0]!.key, w)
+      continue
+    }
+    if (kinds.length > 1) {
+      const keys = kinds.map((k) => k.key)
+      throw filterProblem('words', `“${w}” could be ${keys.join(' or ')}: write it as ${keys[0]}=${w}.`, `“${w}”可能是 ${keys.join(' 或 ')}:请写成 ${keys[0]}=${w}。`, { value: w })
+    }
+    throw filterProblem(
+      'words',
+      `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD — or write key=value, e.g. status=shipped.`,
+      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期;或写成 键=值,例如 status=shipped。`,
+      { value: w },
+    )
+  }
+  return out
+}
+
 /**
  * Validates everything the user typed. Throws AppError('bad_input') with one message naming what
  * to change. Limits on the number of orders are checked later, against the database.
  */
-export function parseExportFilter(args: ExportArgs, ctx: FilterContext): ExportFilter {
+export function parseExportFilter(typed: ExportArgs, ctx: FilterContext): ExportFilter {
+  const args = placeWords(typed)
   const timeZone = parseTimeZone(args.tz, ctx.timeZone)
   const status = parseStatus(args.status)
   const timeField = parseTimeField(args.time)

@@ -201,13 +201,22 @@ describeEachDb('Telegram bot end to end', (get) => {
     expect(rows.length).toBeGreaterThan(1)
     expect(rows.some((r) => r.some((cell) => cell.includes(o.id)))).toBe(true)
 
+    // the same values typed without their keys, as sellers write them (Chinese words included)
+    const mid = h.tg.sent(GROUP_ID).length
+    h.tg.userSays(GROUP_ID, admin, '/export 待发货 paid order list csv')
+    const again = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(mid).find((m) => m.document), 10_000, 'the export document (words)')
+    expect(again.document!.file_name).toBe(doc.document!.file_name)
+    expect(again.bytes!.equals(doc.bytes!)).toBe(true)
+    const word = await say('/export shipped yesterday')
+    expect(word.text).toMatch(/“yesterday” is not something an export knows.*status=shipped/)
+
     const bad = await say('/export status=nonsense format=csv')
     expect(bad.text).toMatch(/Unknown status "nonsense"\. Use one of: all, unpaid, awaiting_shipment/)
     const old = await say('/export from=2020-01-01 to=2020-01-31')
     expect(old.text).toMatch(/90 days/)
     const typo = await say('/export colour=red')
     expect(typo.text).toMatch(/Unknown key “colour”/)
-    expect(h.tg.sent(GROUP_ID).slice(before).filter((m) => m.document)).toHaveLength(1)
+    expect(h.tg.sent(GROUP_ID).slice(before).filter((m) => m.document)).toHaveLength(2)
   }, 20_000)
 
   it('/export with no arguments: the picker runs the export through the core', async () => {

@@ -26,6 +26,9 @@ describe('parseTextCommand', () => {
       args: { status: 'shipped', time: 'paid', from: '2026-11-01', to: '2026-11-20', template: 'order_list', format: 'csv' },
     })
     expect(ok('/export')).toEqual({ name: 'export', args: {} })
+    // values typed without their keys go to the exports core as words, which places them (filters.ts)
+    expect(ok('/export shipped paid 2026-11-01 2026-11-20 format=csv')).toEqual({ name: 'export', args: { format: 'csv', words: ['shipped', 'paid', '2026-11-01', '2026-11-20'] } })
+    expect(ok('／export 待发货 付款时间 "order list"')).toEqual({ name: 'export', args: { words: ['待发货', '付款时间', 'order list'] } })
     expect(ok('/late')).toEqual({ name: 'late' })
     expect(ok('/late 6')).toEqual({ name: 'late', hours: 6 })
     expect(ok('/late 6h')).toEqual({ name: 'late', hours: 6 })
@@ -87,7 +90,7 @@ describe('parseTextCommand', () => {
     expect(err('/late soon')).toMatch(/not a number of hours/)
     expect(err('/stock SKU-A lots')).toMatch(/not a whole number/)
     expect(err('/export colour=red')).toMatch(/Unknown key “colour”.*status, time, from, to, template, format/)
-    expect(err('/export shipped')).toMatch(/not key=value/)
+    expect(err('/export =shipped')).toMatch(/not key=value/)
     expect(err('/export status=')).toMatch(/status= has no value/)
     expect(err('/export status=a status=b')).toMatch(/given twice/)
     expect(err('/export template="order list')).toMatch(/not closed/)

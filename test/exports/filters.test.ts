@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseExportFilter, type FilterContext } from '../../src/exports/filters.js'
+import { parseExportFilter, placeWords, type FilterContext } from '../../src/exports/filters.js'
 import { isAppError } from '../../src/shared/errors.js'
 
 const ctx: FilterContext = { now: new Date('2026-11-20T04:30:00Z'), timeZone: 'Asia/Shanghai', shops: [{ id: '7495001', name: '测试店铺' }, { id: '7495002', name: 'Other' }] }
@@ -87,5 +87,55 @@ describe('export filters', () => {
     expect(s.field).toBe('shop')
     expect(s.message).toContain('7495001 (测试店铺), 7495002 (Other)')
     expect(problem({}, { ...ctx, shops: [] }).message).toContain('Link a shop first')
+  })
+
+  describe('values typed without their keys (/export shipped paid csv 2026-11-01 2026-11-20)', () => {
+    it('each word goes to the key whose values it names; the first date is from, the second to', () => {
+      expect(placeWords({ words: ['shipped', 'paid', 'csv', '2026-11-01', '2026-11-20', 'packages', 'Asia/Tokyo'] })).toEqual({
+        status: 'shipped',
+        time: 'paid',
+        format: 'csv',
+        from: '2026-11-01',
+        to: '2026-11-20',
+        template: 'packages',
+        tz: 'Asia/Tokyo',
+      })
+      const f = parseExportFilter({ words: ['已发货', '付款时间', 'Excel', '订单清单', '2026-11-01', '2026-11-19'] }, ctx)
+      expect(f).toMatchObject({ status: 'shipped', timeField: 'paid', format: 'xlsx', template: 'order_list', label: { from: '2026-11-01', to: '2026-11-19', wholeDays: true } })
+    })
+
+    it('two words that name one value are read as one; a range is from and to', () => {
+      expect(placeWords({ words: ['awaiting', 'shipment', 'order', 'list'] })).toEqual({ status: 'awaiting shipment', template: 'order list' })
+      expect(parseExportFilter({ words: ['awaiting', 'shipment'] }, ctx).status).toBe('awaiting_shipment')
+      for (const range of ['2026-11-01..2026-11-05', '2026-11-01~2026-11-05', '2026-11-01至2026-11-05'])
+        expect(placeWords({ words: [range] })).toEqual({ from: '2026-11-01', to: '2026-11-05' })
+    })
+
+    it('a date only the date check can judge is still from, and is refused there', () => {
+      const p = problem({ words: ['2026-13-01'] })
+      expect(p.field).toBe('from')
+      expect(p.message).toContain('YYYY-MM-DD')
+    })
+
+    it('words and keys together; a key given both ways, a third date or a word that names nothing is refused with what to write', () => {
+      expect(placeWords({ format: 'csv', words: ['shipped'] })).toEqual({ format: 'csv', status: 'shipped' })
+      const twice = problem({ status: 'shipped', words: ['completed'] })
+      expect(twice.field).toBe('status')
+      expect(twice.message).toBe('status is given twice (“shipped” and “completed”). Give it once.')
+      expect(problem({ words: ['csv', 'xlsx'] }).message).toContain('format is given twice')
+      expect(problem({ words: ['2026-11-01', '2026-11-02', '2026-11-03'] }).message).toContain('Too many dates')
+      const unknown = problem({ words: ['shipped', 'yesterday'] })
+      expect(unknown.field).toBe('words')
+      expect(unknown.message).toContain('“yesterday” is not something an export knows')
+      expect(unknown.message).toContain('status=shipped')
+      expect(unknown.zh).toContain('无法识别“yesterday”')
+      // a zone only by its IANA name with a slash: a bare country word names nothing here
+      expect(problem({ words: ['Japan'] }).field).toBe('words')
+    })
+
+    it('no words: the arguments as given', () => {
+      expect(placeWords({ status: 'shipped', words: [] })).toEqual({ status: 'shipped' })
+      expect(placeWords({})).toEqual({})
+    })
   })
 })
