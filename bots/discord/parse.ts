@@ -69,7 +69,7 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
     case 'late':
       return { name: 'late', hours: int(i, 'hours') }
     case 'stock':
-      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity') }
+      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity'), adjust: int(i, 'add') }
     case 'role': {
       const target = i.options.getUser('user', true)
       const member = i.options.getMember('user')

@@ -59,7 +59,8 @@ export type Command =
   | { name: 'order'; orderId: string }
   | { name: 'export'; args: ExportArgs }
   | { name: 'late'; hours?: number }
-  | { name: 'stock'; sku?: string; quantity?: number }
+  /** quantity: set the units on hand; adjust: add (or, negative, take) units, as one database update */
+  | { name: 'stock'; sku?: string; quantity?: number; adjust?: number }
   | { name: 'grant'; target: { userId: string; displayName: string }; role: string }
   | { name: 'revoke'; target: { userId: string; displayName: string } }
   | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string }

@@ -44,7 +44,7 @@ export const USAGE: Record<string, string> = {
   order: '/order ORDER_ID',
   export: '/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv (or the values alone: /export shipped paid 2026-11-01 2026-11-20 csv)',
   late: '/late [hours]',
-  stock: '/stock [SKU] [quantity]',
+  stock: '/stock [SKU] [quantity | +N | -N]',
   grant: '/grant ROLE (as a reply to the member’s message)',
   revoke: '/revoke (as a reply to the member’s message)',
   settings: '/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0',
@@ -129,7 +129,8 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       if (args.length > 2) return E(`Too many words. ${usage('stock')}`, `参数太多。${yongfa('stock')}`)
       if (args.length === 1) return { name: 'stock', sku: args[0]! }
       if (!/^[+-]?\d{1,9}$/.test(args[1]!)) return E(`“${clip(args[1]!)}” is not a whole number. ${usage('stock')}`, `“${clip(args[1]!)}”不是整数。${yongfa('stock')}`)
-      return { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
+      // a signed number changes what is on hand (+20 received, -3 damaged); a plain one sets it
+      return /^[+-]/.test(args[1]!) ? { name: 'stock', sku: args[0]!, adjust: Number(args[1]) } : { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
     }
     case 'export': {
       // words without a key are passed on as they are: the exports core knows the values and places them

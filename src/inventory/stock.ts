@@ -58,6 +58,49 @@ export async function setStock(
   return before?.onHand ?? null
 }
 
+/**
+ * Adds `delta` units (negative: takes them away) to a SKU's stock on hand, as one locked update:
+ * two changes at once both count. A SKU without stock can only receive units; a change that would
+ * leave less than nothing (or more than MAX_QUANTITY) is refused and nothing is written. Returns the
+ * units before and after. Call in a transaction.
+ */
+export async function adjustStock(
+  tx: Executor,
+  input: { shopId: string; sellerSku: string; delta: number; actor: string; actorName?: string; channelId?: number | null; now: Date },
+): Promise<{ before: number | null; after: number }> {
+  const sku = validateSku(input.sellerSku)
+  const delta = input.delta
+  if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > MAX_QUANTITY) throw userError('bad_input', 'stock.bad_adjust')
+  const [row] = await tx
+    .select({ onHand: stockLevels.onHand })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.shopId, input.shopId), eq(stockLevels.sellerSku, sku)))
+    .for('update')
+  const before = row?.onHand ?? null
+  const after = (before ?? 0) + delta // what it becomes unless a first row is inserted meanwhile
+  if (after < 0) throw userError('bad_input', before === null ? 'stock.adjust_unknown' : 'stock.adjust_below_zero', { sku, onHand: before ?? 0, delta: -delta })
+  if (after > MAX_QUANTITY) throw userError('bad_input', 'stock.bad_quantity')
+  // the new SKU's first row may be inserted by another change meanwhile: then that row is added to
+  const [written] = await tx
+    .insert(stockLevels)
+    .values({ shopId: input.shopId, sellerSku: sku, onHand: after, updatedAt: input.now, updatedBy: input.actor })
+    .onConflictDoUpdate({
+      target: [stockLevels.shopId, stockLevels.sellerSku],
+      set: { onHand: sql`${stockLevels.onHand} + ${delta}`, updatedAt: input.now, updatedBy: input.actor },
+    })
+    .returning({ onHand: stockLevels.onHand })
+  await audit(tx, {
+    actor: input.actor,
+    actorName: input.actorName,
+    channelId: input.channelId,
+    action: 'stock.adjust',
+    subject: `stock:${input.shopId}/${sku}`,
+    details: { before, delta, after: written.onHand },
+    at: input.now,
+  })
+  return { before, after: written.onHand }
+}
+
 export async function stockViews(db: Executor, shopId: string, sku?: string): Promise<StockView[]> {
   const levels = await db
     .select()

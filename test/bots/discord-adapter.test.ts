@@ -105,6 +105,7 @@ describe('Discord adapter with a scripted core', () => {
   it('parses /late, /stock, /role grant|revoke, /settings with their types', async () => {
     await h.api.slash('late', [Opt.integer('hours', 6)]).outcome()
     await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('quantity', 0)]).outcome()
+    await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('add', -3)]).outcome()
     const bob = user('200000000000000002', 'bob', { global_name: 'Bob B' })
     h.api.users.set(bob.id, bob)
     await h.api.slash('role', [Opt.sub('grant', [Opt.user('user', bob.id), Opt.string('role', 'operator')])]).outcome()
@@ -113,6 +114,7 @@ describe('Discord adapter with a scripted core', () => {
     expect(calls.map((c) => c.command)).toEqual([
       { name: 'late', hours: 6 },
       { name: 'stock', sku: 'SKU-A', quantity: 0 },
+      { name: 'stock', sku: 'SKU-A', adjust: -3 },
       { name: 'grant', target: { userId: bob.id, displayName: 'Bob B' }, role: 'operator' },
       { name: 'revoke', target: { userId: bob.id, displayName: 'Bob B' } },
       { name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', thresholds: undefined },

@@ -35,6 +35,10 @@ describe('parseTextCommand', () => {
     expect(ok('/stock')).toEqual({ name: 'stock' })
     expect(ok('/stock SKU-A')).toEqual({ name: 'stock', sku: 'SKU-A' })
     expect(ok('/stock SKU-A 12')).toEqual({ name: 'stock', sku: 'SKU-A', quantity: 12 })
+    // a signed number is a change to what is on hand
+    expect(ok('/stock SKU-A +20')).toEqual({ name: 'stock', sku: 'SKU-A', adjust: 20 })
+    expect(ok('/stock SKU-A -3')).toEqual({ name: 'stock', sku: 'SKU-A', adjust: -3 })
+    expect(ok('/stock SKU-A ＋5')).toEqual({ name: 'stock', sku: 'SKU-A', adjust: 5 })
     expect(ok('/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0')).toEqual({
       name: 'settings',
       language: 'zh-CN',

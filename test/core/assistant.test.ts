@@ -83,6 +83,16 @@ describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
     const stockAsViewer = await run(actor(uniqueId('x')), { name: 'stock', sku: 'SKU-A', quantity: 7 })
     expect(stockAsViewer.ok).toBe(false)
     expect(stockAsViewer.message.title).toMatch(/operator/)
+    const added = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: 3 })
+    expect(added.message.title).toBe('SKU-A: on hand 5 +3 = 8.')
+    const tooMany = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: -9 })
+    expect(tooMany.ok).toBe(false)
+    expect(tooMany.message.title).toMatch(/SKU-A has 8 on hand: taking 9 would leave less than nothing/)
+    const both = await run(platformOp, { name: 'stock', sku: 'SKU-A', quantity: 1, adjust: 1 })
+    expect(both.message.title).toMatch(/not both/)
+    const adjustAsViewer = await run(actor(uniqueId('x')), { name: 'stock', sku: 'SKU-A', adjust: -8 })
+    expect(adjustAsViewer.message.title).toMatch(/operator/)
+    expect((await run(platformOp, { name: 'stock', sku: 'SKU-A' })).message.lines?.flat().join(' ')).toMatch(/SKU-A: 8 on hand/)
   })
 
   it('settings: admins change language, zone and thresholds; bad values are refused with what to write', async () => {

@@ -1,6 +1,6 @@
 import { shops } from '../../../db/schema.js'
 import { inArray } from 'drizzle-orm'
-import { setStock, stockViews, validateQuantity, validateSku } from '../../inventory/stock.js'
+import { adjustStock, setStock, stockViews, validateQuantity, validateSku } from '../../inventory/stock.js'
 import { message, type Line } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -23,6 +23,16 @@ async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopI
 export const stock: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'stock' }>
   const t = ctx.t
+  if (c.adjust !== undefined && c.adjust !== null) {
+    ctx.require('operator')
+    if (c.quantity !== undefined && c.quantity !== null) throw userError('bad_input', 'stock.set_or_adjust')
+    const { shopId, sku } = await resolveShopSku(ctx, c.sku ?? '')
+    const now = ctx.deps.clock.now()
+    const r = await ctx.deps.db.transaction((tx) =>
+      adjustStock(tx, { shopId, sellerSku: sku, delta: c.adjust!, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
+    )
+    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }))
+  }
   if (c.quantity !== undefined && c.quantity !== null) {
     ctx.require('operator')
     const quantity = validateQuantity(c.quantity)
