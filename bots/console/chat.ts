@@ -145,7 +145,8 @@ export function startConsoleChat(opts: ConsoleChatOptions): ConsoleChat {
     if (reply.message.buttons.length) numberOf = number(reply.message, 0).numberOf
     write(renderMessage(reply.message, { ...view, now: clock.now(), color, numberOf: numberOf ? (_b, r, c) => numberOf!(r, c) : undefined }))
     if (reply.choices) {
-      write(sanitize(reply.choices.prompt))
+      // the prompt is usually the message's title, shown just above
+      if (reply.choices.prompt !== reply.message.title) write(sanitize(reply.choices.prompt))
       const line = reply.choices.options
         .map((o) => {
           const n = ++buttonSeq

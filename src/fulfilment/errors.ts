@@ -11,7 +11,7 @@ type P = Record<string, string | number>
 const EN = {
   not_linked: () => 'This chat is not linked to a shop yet: link one with /link CODE.',
   bad_order_id: (p: P) => `"${p.id}" is not an order id: use the order number from Seller Center (digits).`,
-  order_not_found: (p: P) => `Order ${p.id} is not an order of this chat's shops.`,
+  order_not_found: (p: P) => `Order ${p.id} is not one of this chat’s shops’ orders. Check the number (/orders lists recent ones).`,
   unpaid: (p: P) => `Order ${p.id} is not paid yet: there is nothing to ship.`,
   cancelled: (p: P) => `Order ${p.id} is cancelled: do not ship it.`,
   on_hold: (p: P) => `Order ${p.id} is on hold (the buyer may still cancel for about an hour): the address and label come when it is awaiting shipment.`,
@@ -27,7 +27,7 @@ export type FulfilmentErrorKey = keyof typeof EN
 const ZH: Record<FulfilmentErrorKey, (p: P) => string> = {
   not_linked: () => '本群尚未关联店铺：请先用 /link 代码 关联。',
   bad_order_id: (p) => `“${p.id}” 不是订单号：请使用卖家中心的订单号（数字）。`,
-  order_not_found: (p) => `订单 ${p.id} 不属于本群关联的店铺。`,
+  order_not_found: (p) => `订单 ${p.id} 不属于本群关联的店铺。请核对订单号(/orders 可查看最近订单)。`,
   unpaid: (p) => `订单 ${p.id} 尚未付款：无需发货。`,
   cancelled: (p) => `订单 ${p.id} 已取消：请勿发货。`,
   on_hold: (p) => `订单 ${p.id} 处于暂挂期（买家约一小时内仍可取消）：待其变为待发货后才有地址和面单。`,

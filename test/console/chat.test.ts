@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startConsoleChat, type ConsoleChat } from '../../bots/console/index.js'
 import type { Assistant, ChannelInfo, ChannelRef, Actor, Command, Reply } from '../../src/assistant/types.js'
 import { message } from '../../src/notifications/message.js'
+import { choiceReply } from '../../src/assistant/replies.js'
 
 const channel: ChannelInfo = { id: 1, platform: 'console', externalId: 'terminal', locale: 'en', timeZone: 'Europe/London' }
 
@@ -126,7 +127,9 @@ describe('console chat', () => {
           }
         : c.name === 'export'
           ? { ok: true, message: message({ kind: 'reply', title: 'Export ready' }), files: [{ path: file, filename: 'orders.csv', mime: 'text/csv', sizeBytes: 8 }] }
-          : { ok: true, message: message({ kind: 'reply', title: 'ok' }) },
+          : c.name === 'help'
+            ? choiceReply('Why do you cancel order 1?', [{ label: 'Out of stock', action: { type: 'order.cancel', orderId: '1', reason: 0 } }])
+            : { ok: true, message: message({ kind: 'reply', title: 'ok' }) },
     )
     chat = s.chat
     await s.chat.port.post(channel, request('444'))
@@ -134,6 +137,10 @@ describe('console chat', () => {
     expect(s.out()).toContain('Pick a reason:\n[3] Already packed\n[4] Buyer agreed')
     await s.type('4')
     expect(s.calls.at(-1)!.command).toEqual({ name: 'action', action: { type: 'cancel.reject', cancelId: '444', reason: 1 } })
+    // a prompt that is the message's title is shown once
+    await s.type('/help')
+    expect(s.out().split('Why do you cancel order 1?')).toHaveLength(2)
+    expect(s.out()).toMatch(/Why do you cancel order 1\?\n\[\d+\] Out of stock/)
     await s.type('/export')
     const saved = /File saved: (.+)/.exec(s.out())![1]
     expect(saved.startsWith(s.outDir)).toBe(true)
