@@ -15,6 +15,7 @@ import { translator } from '../i18n/index.js'
 import { message } from '../notifications/message.js'
 import { enqueueForShop } from '../notifications/outbox.js'
 import { isAppError } from '../shared/errors.js'
+import { normalizePlatformStatus } from '../orders/status.js'
 import { statusLabel } from '../workflow/order-messages.js'
 import { loadOrderView } from '../workflow/order-view.js'
 import { CLAIM_TIMEOUT_MS } from './decide.js'
@@ -50,6 +51,8 @@ export async function sellerCancelOrder(ctx: CommandContext, orderId: string, re
   if (o.sellerCancelAt && (await doneBy(ctx, id))) throw await claimedElsewhere(ctx, id)
   if (view.openRequest) throw userError('conflict', 'sellercancel.pending_request', { id })
   const reasons = sellerCancelReasons(o.platformStatus, view.shopRegion, ctx.channel.locale)
+  // shipment arranged (outside the US): still on our shelves, but past where the platform lets a seller cancel
+  if (!reasons && !o.handedOverAt && normalizePlatformStatus(o.platformStatus) === 'AWAITING_COLLECTION') throw userError('conflict', 'sellercancel.arranged', { id })
   if (!reasons || o.handedOverAt) throw userError('conflict', 'sellercancel.not_allowed', { id, status: statusLabel(t, o) })
 
   if (reason === undefined || reason === '')

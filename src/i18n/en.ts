@@ -162,6 +162,7 @@ export const en = {
   // seller cancellation
   'sellercancel.pick_reason': 'Why do you cancel order {id}?',
   'sellercancel.not_allowed': 'Order {id} is {status}: it can only be cancelled before it ships.',
+  'sellercancel.arranged': 'Order {id} already has its shipment arranged (it waits for the carrier): TikTok Shop lets a seller cancel only before that. Deal with it in Seller Center, or hand it over.',
   'sellercancel.bad_reason': 'Reason “{reason}” is not valid for this order. Pick one of: {allowed}.',
   'sellercancel.done': 'Order {id} cancelled ({reason}).',
   'sellercancel.title': 'Order {id} cancelled by the seller',

@@ -154,6 +154,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'sellercancel.pick_reason': '取消订单 {id} 的原因?',
   'sellercancel.not_allowed': '订单 {id} 状态为{status}:只能在发货前取消。',
+  'sellercancel.arranged': '订单 {id} 已安排发货(等待承运商揽收):TikTok Shop 只允许卖家在此之前取消。请在卖家中心处理,或正常交运。',
   'sellercancel.bad_reason': '原因“{reason}”不适用于该订单。可选:{allowed}。',
   'sellercancel.done': '订单 {id} 已取消({reason})。',
   'sellercancel.title': '卖家已取消订单 {id}',

@@ -151,6 +151,16 @@ describeEachDb('cancellation decisions (R2, R3)', (get, kind) => {
     const refused = await run(admin, { name: 'cancel_order', orderId: shipped.id, reason: '0' })
     expect(refused.message.title).toMatch(/can only be cancelled before it ships/)
     expect(deps.shop.count('cancelOrder')).toBe(1)
+    // shipment arranged, not yet collected: a US seller may still cancel; elsewhere it is said as such, not "before it ships"
+    const arranged = platformOrder({ status: 'AWAITING_COLLECTION' })
+    await processPlatformOrder(deps, shop.id, arranged)
+    expect((await run(admin, { name: 'cancel_order', orderId: arranged.id })).choices?.options).toHaveLength(4)
+    const uk = await linkedSetup(database, deps, { region: 'GB', currency: 'GBP' })
+    const ukArranged = platformOrder({ status: 'AWAITING_COLLECTION' })
+    await processPlatformOrder(deps, uk.shop.id, ukArranged)
+    const tooLate = await uk.run(uk.admin, { name: 'cancel_order', orderId: ukArranged.id })
+    expect(tooLate.message.title).toBe(`Order ${ukArranged.id} already has its shipment arranged (it waits for the carrier): TikTok Shop lets a seller cancel only before that. Deal with it in Seller Center, or hand it over.`)
+    expect(deps.shop.count('cancelOrder')).toBe(1)
   })
 
   it('seller cancel is decided once: a failed shop call frees the order for the next press; after success everyone is told who cancelled', async () => {
