@@ -7,6 +7,7 @@ import type { Button, Field, Line, NeutralMessage } from '../notifications/messa
 import { message } from '../notifications/message.js'
 import { isSellerStatus } from '../orders/status.js'
 import { MARK_STEPS } from '../fulfilment/marks.js'
+import { sellerCancelReasons } from '../cancellations/reasons.js'
 import type { OrderView } from './order-view.js'
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
@@ -80,7 +81,9 @@ export function orderButtons(t: Translate, v: OrderView): Button[][] {
   }
   const rows: Button[][] = []
   if (marks.length) rows.push(marks)
-  if (!o.handedOverAt) rows.push([{ label: t('sellercancel.button'), style: 'danger', action: { type: 'order.cancel_start', orderId: o.id } }])
+  // only while the platform lets the seller cancel (not once shipment is arranged, outside the US)
+  if (!o.handedOverAt && sellerCancelReasons(o.platformStatus, v.shopRegion, 'en'))
+    rows.push([{ label: t('sellercancel.button'), style: 'danger', action: { type: 'order.cancel_start', orderId: o.id } }])
   return rows
 }
 

@@ -160,6 +160,11 @@ describeEachDb('cancellation decisions (R2, R3)', (get, kind) => {
     await processPlatformOrder(deps, uk.shop.id, ukArranged)
     const tooLate = await uk.run(uk.admin, { name: 'cancel_order', orderId: ukArranged.id })
     expect(tooLate.message.title).toBe(`Order ${ukArranged.id} already has its shipment arranged (it waits for the carrier): TikTok Shop lets a seller cancel only before that. Deal with it in Seller Center, or hand it over.`)
+    // and its message offers no Cancel button, which the US order's still does
+    const cancelButton = async (r: typeof uk.run, a: typeof uk.admin, id: string) =>
+      (await r(a, { name: 'order', orderId: id })).message.buttons.flat().some((b) => b.action.type === 'order.cancel_start')
+    expect(await cancelButton(uk.run, uk.admin, ukArranged.id)).toBe(false)
+    expect(await cancelButton(run, admin, arranged.id)).toBe(true)
     expect(deps.shop.count('cancelOrder')).toBe(1)
   })
 
