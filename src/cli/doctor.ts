@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { rows } from '../../db/database.js'
+import { pendingMigrations } from '../../db/migrate.js'
 import { shopTokens } from '../../db/schema.js'
 import { tokenCipherFor } from '../shop/crypto.js'
 import { tokenProblems } from '../shop/tokens.js'
@@ -40,16 +41,22 @@ export async function doctorCommand(argv: string[], ctx: CliContext): Promise<nu
 
   ok(`configuration read (${config.tiktok ? 'TikTok app ' + config.tiktok.appKey.slice(0, 4) + '…' : 'no TikTok app: the simulator stands in'})`)
 
-  // database
+  // database: reachable, then its schema up to date
   try {
     await db.execute(sql`select 1`)
-    const [{ n }] = await rows<{ n: string }>(db, sql`select count(*) as n from shops`)
-    ok(`database reachable (${ctx.database.kind}), ${n} shop(s)`)
   } catch (err) {
-    bad(`database: ${(err as Error).message} — check DATABASE_URL / DATA_DIR, then run: npm run cli -- migrate`)
+    bad(`database unreachable (${ctx.database.kind}): ${(err as Error).message} — check DATABASE_URL / DATA_DIR`)
     ctx.out(`${problems.length} problem(s)`)
     return 1
   }
+  const { total, pending } = await pendingMigrations(ctx.database)
+  if (pending.length) {
+    bad(`database reachable (${ctx.database.kind}), but ${pending.length} of its ${total} migrations are not applied (${pending.join(', ')}) — run: npm run cli -- migrate`)
+    ctx.out(`${problems.length} problem(s)`)
+    return 1
+  }
+  const [{ n }] = await rows<{ n: string }>(db, sql`select count(*) as n from shops`)
+  ok(`database reachable (${ctx.database.kind}), schema up to date (${total} migrations), ${n} shop(s)`)
 
   // shop tokens
   try {

@@ -38,6 +38,10 @@ describe('npm run cli', () => {
   }, 60_000)
 
   it('migrate, demo-data, shop list, link-code, stock set and import, doctor', async () => {
+    // a new database: doctor names the migrations to apply and the command that applies them
+    const fresh = await run(['doctor'], { DATA_DIR: join(dir, 'fresh') })
+    expect(fresh.code).toBe(1)
+    expect(fresh.out.join('\n')).toMatch(/PROBLEM  database reachable \(pglite\), but (\d+) of its \1 migrations are not applied \(0000_init, .*\) — run: npm run cli -- migrate/)
     expect((await run(['migrate'])).code).toBe(0)
     const demo = await run(['demo-data', '--orders', '40', '--days', '5', '--seed', '3'])
     expect(demo.err).toEqual([])
@@ -63,6 +67,7 @@ describe('npm run cli', () => {
     const doc = await run(['doctor'])
     expect(doc.code).toBe(0)
     expect(doc.out.at(-1)).toBe('all good')
+    expect(doc.out.join('\n')).toMatch(/ok       database reachable \(pglite\), schema up to date \(\d+ migrations\), 1 shop\(s\)/)
     // with another SECRET_KEY the stored tokens cannot be read: doctor says so and exits 1
     const wrongKey = await run(['doctor'], { SECRET_KEY: 'another-secret-key-0123456789' })
     expect(wrongKey.code).toBe(1)
