@@ -45,6 +45,10 @@ export const shops = pgTable('shops', {
   historyBefore: tz('history_before'),
   /** when that first sync completed and the following chats were told what it imported */
   importedAt: tz('imported_at'),
+  /** since when every sync of the shop has failed (null: the last one worked); src/shop/sync-outage.ts */
+  syncFailingSince: tz('sync_failing_since'),
+  /** when the following chats were told that the shop cannot be reached (once per outage) */
+  syncOutageToldAt: tz('sync_outage_told_at'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 })

@@ -25,6 +25,7 @@ import type { Page, PlatformCancellation, ShopPort } from './port.js'
 import { joinPages, ReadAhead } from './read-ahead.js'
 import type { PageFlow } from '../workflow/process-order-page.js'
 import type { PlatformSink } from './sync-sink.js'
+import { noteSyncOutcome } from './sync-outage.js'
 
 export interface SyncOptions {
   /** re-read this much before the cursor (default 10 minutes) */
@@ -112,6 +113,7 @@ class LostLease extends Error {
  */
 export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncReport> {
   const t0 = performance.now()
+  const startedAt = deps.clock.now()
   const report: SyncReport = { shopId, ok: true, orders: emptyKind(), cancellations: emptyKind(), ms: 0 }
   const [shop] = await deps.db.select({ id: shops.id, authorized: shops.authorized }).from(shops).where(eq(shops.id, shopId))
   if (!shop) return { ...report, ok: false, error: `shop ${shopId} is not known`, ms: performance.now() - t0 }
@@ -133,6 +135,11 @@ export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncRepo
         report.error = report.error ? `${report.error}; ${kind}: ${r}` : `${kind}: ${r}`
       }
     }
+  }
+  // a run of failures long enough is told to the shop's chats, and its end (another instance's run: its own)
+  if (!report.busy) {
+    const told = await noteSyncOutcome(deps, shopId, report.ok ? null : (report.error ?? 'unknown error'), startedAt)
+    if (told) deps.logger.warn(told === 'told_down' ? 'shop unreachable: chats told' : 'shop reachable again: chats told', { shopId })
   }
   report.ms = performance.now() - t0
   deps.logger.info('shop sync done', { shopId, ok: report.ok, busy: report.busy, orders: report.orders.seen, cancellations: report.cancellations.seen, ms: Math.round(report.ms), error: report.error })

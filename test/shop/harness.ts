@@ -2,7 +2,7 @@
  * A shop for tests: the simulator over HTTP on loopback, and our real connection to it (signed client,
  * token service, workflow sink), sharing one manual clock so signed timestamps fall in its window.
  */
-import type { Database } from '../../db/database.js'
+import type { Database, Executor } from '../../db/database.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { tokenCipher } from '../../src/shop/crypto.js'
@@ -10,6 +10,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../src
 import { workflowSink } from '../../src/shop/sync-sink.js'
 import type { SyncDeps, SyncOptions } from '../../src/shop/sync.js'
 import { createTikTokConnection, type TikTokConnection } from '../../src/shop/tiktok/connection.js'
+import { followingChannel } from '../reliability/support.js'
 
 export const APP_KEY = 'test_app_key'
 export const APP_SECRET = 'test_app_secret_0123456789'
@@ -56,5 +57,13 @@ export async function shopHarness(database: Database, opts: { sim?: Partial<Simu
       options: { ...over.options },
     }),
     close: () => sim.close(),
+  }
+}
+
+/** Two chats that follow the shop, one in English and one in Chinese (their channel ids). */
+export async function twoFollowingChats(db: Executor, shopId: string): Promise<{ en: number; zh: number }> {
+  return {
+    en: await followingChannel(db, { platform: 'console', externalId: `en-${shopId}`, shopId }),
+    zh: await followingChannel(db, { platform: 'console', externalId: `zh-${shopId}`, shopId, locale: 'zh-CN' }),
   }
 }

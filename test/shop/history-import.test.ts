@@ -15,7 +15,7 @@ import type { ShopPort } from '../../src/shop/port.js'
 import { syncShop } from '../../src/shop/sync.js'
 import { followingChannel } from '../reliability/support.js'
 import { describeEachDb } from '../support/db.js'
-import { shopHarness, type ShopHarness } from './harness.js'
+import { shopHarness, twoFollowingChats, type ShopHarness } from './harness.js'
 
 describeEachDb('a shop’s history', (get) => {
   let h: ShopHarness
@@ -24,8 +24,9 @@ describeEachDb('a shop’s history', (get) => {
   beforeEach(async () => {
     // each test on its own shop and orders (the seeds decide the ids; tests share the database)
     h = await shopHarness(get(), { sim: { seed: Math.floor(Math.random() * 1e9) } })
-    en = await followingChannel(get().db, { platform: 'console', externalId: `en-${h.shopId}`, shopId: h.shopId })
-    zh = await followingChannel(get().db, { platform: 'console', externalId: `zh-${h.shopId}`, shopId: h.shopId, locale: 'zh-CN' })
+    const chats = await twoFollowingChats(get().db, h.shopId)
+    en = chats.en
+    zh = chats.zh
   })
   afterEach(() => h?.close())
 
