@@ -136,7 +136,8 @@ export async function syncShop(deps: SyncDeps, shopId: string): Promise<SyncRepo
       }
     }
   }
-  // a run of failures long enough is told to the shop's chats, and its end (another instance's run: its own)
+  // a run of failures long enough is told to the shop's chats, and its end (sync-outage.ts); not when
+  // another instance's sync of the shop was running: that one notes how it ended
   if (!report.busy) {
     const told = await noteSyncOutcome(deps, shopId, report.ok ? null : (report.error ?? 'unknown error'), startedAt)
     if (told) deps.logger.warn(told === 'told_down' ? 'shop unreachable: chats told' : 'shop reachable again: chats told', { shopId })
