@@ -37,6 +37,7 @@ const ZH_NAMES: Record<string, string> = {
   picklist: '拣货单',
   label: '面单',
   help: '帮助',
+  status: '状态',
   mark: '标记',
   cancel: '取消订单',
 }
@@ -199,6 +200,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     command('cancel', { en: 'Cancel an order you cannot fulfil (asks for a reason)', zh: '取消无法履约的订单(需选择原因)' }, [
       opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40 }),
     ]),
+    command('status', doc('status')),
     command('help', doc('help')),
   ]
 }

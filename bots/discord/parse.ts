@@ -47,6 +47,8 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
   switch (i.commandName) {
     case 'help':
       return { name: 'help' }
+    case 'status':
+      return { name: 'status' }
     case 'link':
       return { name: 'link', code: i.options.getString('code', true).trim() }
     case 'orders':

@@ -54,6 +54,8 @@ export interface ExportArgs {
 
 export type Command =
   | { name: 'help' }
+  /** is the assistant reading the shops and posting here: each shop's sync, its authorization, messages waiting */
+  | { name: 'status' }
   | { name: 'link'; code: string }
   | { name: 'orders'; status?: string }
   | { name: 'order'; orderId: string }

@@ -39,6 +39,7 @@ const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds'> = {
 
 export const USAGE: Record<string, string> = {
   help: '/help',
+  status: '/status',
   link: '/link CODE',
   orders: '/orders [status]',
   order: '/order ORDER_ID',
@@ -54,7 +55,7 @@ export const USAGE: Record<string, string> = {
   cancel: '/cancel ORDER_ID [reason]',
 }
 
-const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help' }
+const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help', health: 'status' }
 
 const MAX_INPUT = 4096
 
@@ -91,6 +92,8 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
   switch (name) {
     case 'help':
       return { name: 'help' }
+    case 'status':
+      return args.length ? E('/status takes no arguments.', '/status 不需要参数。') : { name: 'status' }
     case 'picklist':
       return args.length ? E('/picklist takes no arguments.', '/picklist 不需要参数。') : { name: 'picklist' }
     case 'link': {

@@ -21,6 +21,15 @@ export const en = {
   'help.intro': 'I post every paid order with a stock check, every buyer cancellation request with Accept / Reject, and warn before pack, hand-over and answer deadlines.',
   'help.roles': 'Roles: admin (roles, settings), operator (accept, reject, cancel, mark), viewer (see, export).',
   'help.your_role': 'Your role here: {role}.',
+  'status.title': 'Status of this chat',
+  'status.simulated': 'simulated shop',
+  'status.deauthorized': 'The seller withdrew this app’s access: nothing arrives from this shop. Reconnect it with npm run cli -- shop connect --code AUTH_CODE',
+  'status.failing_since': 'Cannot reach TikTok Shop: every sync has failed since ',
+  'status.last_sync': 'Reading the shop: last sync ',
+  'status.no_sync_yet': 'Not read yet: the first sync runs within a few minutes.',
+  'status.auth_expires': 'The shop’s authorization expires ',
+  'status.waiting': '{n} message(s) waiting to be sent here, the oldest since ',
+  'status.nothing_waiting': 'No message is waiting to be sent here.',
 
   // link
   'link.bad_code': 'That code is not valid or has expired (codes work once, for 15 minutes). Ask for a new one: npm run cli -- link-code <shop id>.',

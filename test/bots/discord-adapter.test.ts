@@ -61,7 +61,7 @@ describe('Discord adapter with a scripted core', () => {
   it('registers every command for the guild with zh-CN names and descriptions, accepted by Discord’s rules', () => {
     const cmds = h.api.commands.guild.get(h.api.guild.id)!
     expect(cmds.map((c) => c.name).sort()).toEqual(
-      ['cancel', 'export', 'help', 'label', 'late', 'link', 'mark', 'order', 'orders', 'picklist', 'role', 'settings', 'stock'].sort(),
+      ['cancel', 'export', 'help', 'label', 'late', 'link', 'mark', 'order', 'orders', 'picklist', 'role', 'settings', 'status', 'stock'].sort(),
     )
     const exp = cmds.find((c) => c.name === 'export')!
     expect(exp.name_localizations['zh-CN']).toBe('导出')
@@ -77,7 +77,7 @@ describe('Discord adapter with a scripted core', () => {
     const g = { id: snowflake(), name: '第二团队', locale: 'zh-CN', ownerId: snowflake(), channels: [{ id: snowflake(), name: '订单' }], roles: [] }
     h.api.joinGuild(g)
     const cmds = await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'commands in the new guild')
-    expect(cmds).toHaveLength(13)
+    expect(cmds).toHaveLength(14)
   })
 
   it('/export: acknowledged at once, typed options reach the core, the reply is edited in', async () => {
@@ -106,6 +106,7 @@ describe('Discord adapter with a scripted core', () => {
     await h.api.slash('late', [Opt.integer('hours', 6)]).outcome()
     await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('quantity', 0)]).outcome()
     await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('add', -3)]).outcome()
+    await h.api.slash('status', []).outcome()
     const bob = user('200000000000000002', 'bob', { global_name: 'Bob B' })
     h.api.users.set(bob.id, bob)
     await h.api.slash('role', [Opt.sub('grant', [Opt.user('user', bob.id), Opt.string('role', 'operator')])]).outcome()
@@ -115,6 +116,7 @@ describe('Discord adapter with a scripted core', () => {
       { name: 'late', hours: 6 },
       { name: 'stock', sku: 'SKU-A', quantity: 0 },
       { name: 'stock', sku: 'SKU-A', adjust: -3 },
+      { name: 'status' },
       { name: 'grant', target: { userId: bob.id, displayName: 'Bob B' }, role: 'operator' },
       { name: 'revoke', target: { userId: bob.id, displayName: 'Bob B' } },
       { name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', thresholds: undefined },
@@ -352,8 +354,8 @@ describe('Discord adapter with a scripted core', () => {
 
   it('registerGlobalCommands puts the commands globally; a guild joined afterwards gets no duplicate copy', async () => {
     const res = await registerGlobalCommands(h.config)
-    expect(res).toEqual({ applicationId: h.api.appId, count: 13 })
-    expect(h.api.commands.global).toHaveLength(13)
+    expect(res).toEqual({ applicationId: h.api.appId, count: 14 })
+    expect(h.api.commands.global).toHaveLength(14)
     const g = { id: snowflake(), name: 'Third', locale: 'en-US', ownerId: snowflake(), channels: [{ id: snowflake(), name: 'orders' }], roles: [] }
     h.api.joinGuild(g)
     expect(await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'the guild registration')).toEqual([])

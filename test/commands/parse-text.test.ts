@@ -33,6 +33,8 @@ describe('parseTextCommand', () => {
     expect(ok('/late 6')).toEqual({ name: 'late', hours: 6 })
     expect(ok('/late 6h')).toEqual({ name: 'late', hours: 6 })
     expect(ok('/stock')).toEqual({ name: 'stock' })
+    expect(ok('/status')).toEqual({ name: 'status' })
+    expect(ok('/health')).toEqual({ name: 'status' })
     expect(ok('/stock SKU-A')).toEqual({ name: 'stock', sku: 'SKU-A' })
     expect(ok('/stock SKU-A 12')).toEqual({ name: 'stock', sku: 'SKU-A', quantity: 12 })
     // a signed number is a change to what is on hand
@@ -109,7 +111,7 @@ describe('parseTextCommand', () => {
   })
 
   it('any string gives a command or one non-empty error, never a throw (property)', () => {
-    const names = ['help', 'link', 'orders', 'order', 'export', 'late', 'stock', 'grant', 'revoke', 'settings', 'picklist', 'label', 'mark', 'cancel', 'x']
+    const names = ['help', 'link', 'orders', 'order', 'export', 'late', 'stock', 'grant', 'revoke', 'settings', 'picklist', 'label', 'mark', 'cancel', 'status', 'x']
     const commandish = fc
       .tuple(
         fc.constantFrom('/', '／', '', ' /'),

@@ -8,10 +8,12 @@ import { mark } from './mark.js'
 import { orderDetail, ordersList } from './orders.js'
 import { grant, revoke } from './roles.js'
 import { settings } from './settings.js'
+import { status } from './status.js'
 import { stock } from './stock.js'
 
 export const builtinHandlers: Partial<Record<CommandName, CommandHandler>> = {
   help,
+  status,
   link,
   orders: ordersList,
   order: orderDetail,
