@@ -108,6 +108,7 @@ export const en = {
   'stock.set': '{sku}: on hand set to {quantity} (was {before}).',
   'stock.bad_quantity': 'Quantity must be a whole number from 0 to 1,000,000.',
   'stock.adjusted': '{sku}: on hand {before} {delta} = {quantity}.',
+  'stock.after_change': 'Open orders hold {reserved}: {available} available for new orders.',
   'stock.bad_adjust': 'Write the change as a whole number other than 0, e.g. +20 (received) or -3 (damaged), at most 1,000,000.',
   'stock.adjust_below_zero': '{sku} has {onHand} on hand: taking {delta} would leave less than nothing. Nothing was changed; set the count with /stock {sku} QUANTITY.',
   'stock.adjust_unknown': 'No stock recorded for {sku}, so nothing can be taken away. Set it first with /stock {sku} QUANTITY.',

@@ -103,6 +103,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.set': '{sku}:在库数量已设为 {quantity}(原为 {before})。',
   'stock.bad_quantity': '数量必须是 0 到 1,000,000 之间的整数。',
   'stock.adjusted': '{sku}:在库 {before} {delta} = {quantity}。',
+  'stock.after_change': '未发货订单占用 {reserved}:新订单可用 {available}。',
   'stock.bad_adjust': '请把增减写成非 0 的整数,例如 +20(到货)或 -3(损坏),绝对值不超过 1,000,000。',
   'stock.adjust_below_zero': '{sku} 在库 {onHand}:减去 {delta} 会小于 0。未做任何修改;请用 /stock {sku} 数量 直接设置。',
   'stock.adjust_unknown': '{sku} 没有库存记录,无法减少。请先用 /stock {sku} 数量 设置。',

@@ -5,7 +5,8 @@ import { createAssistant } from '../../src/assistant/index.js'
 import { createLinkCode } from '../../src/channels/link-codes.js'
 import { messageText } from '../../src/notifications/message.js'
 import { describeEachDb } from '../support/db.js'
-import { seedShop, uniqueId } from '../support/fixtures.js'
+import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
+import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { actor, chan, coreDeps, linkedSetup } from './support.js'
 
 describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
@@ -55,7 +56,7 @@ describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
   it('roles: viewers cannot grant, admins can; the last admin cannot be removed; platform operators count as operators', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { run, admin, channelId } = await linkedSetup(database, deps)
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
     const viewer = actor(uniqueId('v'))
     const refused = await run(viewer, { name: 'grant', target: { userId: viewer.userId, displayName: 'me' }, role: 'admin' })
     expect(refused.ok).toBe(false)
@@ -85,14 +86,19 @@ describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
     expect(stockAsViewer.message.title).toMatch(/operator/)
     const added = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: 3 })
     expect(added.message.title).toBe('SKU-A: on hand 5 +3 = 8.')
-    const tooMany = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: -9 })
+    expect(added.message.lines).toEqual([['Open orders hold 0: 8 available for new orders.']])
+    // a paid order to ship holds two units of SKU-A: the next change says what is left for new orders
+    await processPlatformOrder(deps, shop.id, platformOrder())
+    const more = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: 1 })
+    expect(more.message.lines).toEqual([['Open orders hold 2: 7 available for new orders.']])
+    const tooMany = await run(platformOp, { name: 'stock', sku: 'SKU-A', adjust: -10 })
     expect(tooMany.ok).toBe(false)
-    expect(tooMany.message.title).toMatch(/SKU-A has 8 on hand: taking 9 would leave less than nothing/)
+    expect(tooMany.message.title).toMatch(/SKU-A has 9 on hand: taking 10 would leave less than nothing/)
     const both = await run(platformOp, { name: 'stock', sku: 'SKU-A', quantity: 1, adjust: 1 })
     expect(both.message.title).toMatch(/not both/)
     const adjustAsViewer = await run(actor(uniqueId('x')), { name: 'stock', sku: 'SKU-A', adjust: -8 })
     expect(adjustAsViewer.message.title).toMatch(/operator/)
-    expect((await run(platformOp, { name: 'stock', sku: 'SKU-A' })).message.lines?.flat().join(' ')).toMatch(/SKU-A: 8 on hand/)
+    expect((await run(platformOp, { name: 'stock', sku: 'SKU-A' })).message.lines?.flat().join(' ')).toMatch(/SKU-A: 9 on hand, 2 reserved, 7 available/)
   })
 
   it('settings: admins change language, zone and thresholds; bad values are refused with what to write', async () => {

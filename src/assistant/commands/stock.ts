@@ -20,6 +20,12 @@ async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopI
   return { shopId, sku: validateSku(text.slice(i + 1)) }
 }
 
+/** What a stock change leaves for the next orders: on hand less the units open orders hold. */
+async function afterChange(ctx: CommandContext, shopId: string, sku: string): Promise<string[]> {
+  const [v] = await stockViews(ctx.deps.db, shopId, sku)
+  return v ? [ctx.t('stock.after_change', { reserved: v.reserved, available: v.available })] : []
+}
+
 export const stock: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'stock' }>
   const t = ctx.t
@@ -31,7 +37,7 @@ export const stock: CommandHandler = async (ctx, command) => {
     const r = await ctx.deps.db.transaction((tx) =>
       adjustStock(tx, { shopId, sellerSku: sku, delta: c.adjust!, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }))
+    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }), await afterChange(ctx, shopId, sku))
   }
   if (c.quantity !== undefined && c.quantity !== null) {
     ctx.require('operator')
@@ -41,7 +47,7 @@ export const stock: CommandHandler = async (ctx, command) => {
     const before = await ctx.deps.db.transaction((tx) =>
       setStock(tx, { shopId, sellerSku: sku, quantity, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }))
+    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }), await afterChange(ctx, shopId, sku))
   }
   ctx.require('viewer')
   const lines: Line[] = []
