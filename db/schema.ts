@@ -291,6 +291,10 @@ export const channels = pgTable(
     digestThreshold: integer('digest_threshold').notNull().default(5),
     /** the platform's limit for uploads in bytes, when it told us */
     uploadLimitBytes: integer('upload_limit_bytes'),
+    /** the daily summary's local time, HH:MM in the channel's zone (null: none); src/fulfilment/daily-summary.ts */
+    dailySummaryAt: text('daily_summary_at'),
+    /** the local day (YYYY-MM-DD) whose summary was sent: one a day */
+    dailySummarySentOn: text('daily_summary_sent_on'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

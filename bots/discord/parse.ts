@@ -82,7 +82,7 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
       return null
     }
     case 'settings':
-      return { name: 'settings', language: str(i, 'language'), timeZone: str(i, 'timezone'), thresholds: str(i, 'thresholds') }
+      return { name: 'settings', language: str(i, 'language'), timeZone: str(i, 'timezone'), thresholds: str(i, 'thresholds'), daily: str(i, 'daily') }
     case 'picklist':
       return { name: 'picklist' }
     case 'label':

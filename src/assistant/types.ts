@@ -65,7 +65,7 @@ export type Command =
   | { name: 'stock'; sku?: string; quantity?: number; adjust?: number }
   | { name: 'grant'; target: { userId: string; displayName: string }; role: string }
   | { name: 'revoke'; target: { userId: string; displayName: string } }
-  | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string }
+  | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string; daily?: string }
   | { name: 'picklist' }
   | { name: 'label'; orderId: string }
   | { name: 'mark'; orderId: string; step: string }

@@ -1,4 +1,4 @@
-/** Channel settings: language, time zone, warning thresholds (parsed from "12h,2h,0"). */
+/** Channel settings: language, time zone, warning thresholds (parsed from "12h,2h,0"), the daily summary's time. */
 import { eq } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
 import { channels } from '../../db/schema.js'
@@ -36,10 +36,23 @@ export interface SettingsChange {
   locale?: Locale
   timeZone?: string
   thresholds?: number[]
+  /** the daily summary's local time HH:MM, or null: none */
+  daily?: string | null
+}
+
+const OFF = new Set(['off', 'none', 'no', '0', 'false', '关', '关闭', '不要', '无'])
+
+/** "9", "09:00", "9:30", "21h" → "09:00" / "09:30" / "21:00"; "off" → null; anything else → undefined. */
+export function parseDailyTime(text: string): string | null | undefined {
+  const v = text.trim().toLowerCase()
+  if (OFF.has(v)) return null
+  const m = /^([01]?\d|2[0-3])(?:[:.h时点]([0-5]\d)?)?(?:分)?$/.exec(v)
+  if (!m) return undefined
+  return `${m[1].padStart(2, '0')}:${m[2] ?? '00'}`
 }
 
 /** Validates raw settings; throws one clear message per bad value (the first found). */
-export function parseSettings(raw: { language?: string; timeZone?: string; thresholds?: string }): SettingsChange {
+export function parseSettings(raw: { language?: string; timeZone?: string; thresholds?: string; daily?: string }): SettingsChange {
   const change: SettingsChange = {}
   if (raw.language !== undefined && raw.language !== '') {
     const l = parseLocale(raw.language)
@@ -55,6 +68,11 @@ export function parseSettings(raw: { language?: string; timeZone?: string; thres
     if (!th) throw userError('bad_input', 'settings.bad_thresholds', { value: raw.thresholds })
     change.thresholds = th
   }
+  if (raw.daily !== undefined && raw.daily !== '') {
+    const d = parseDailyTime(raw.daily)
+    if (d === undefined) throw userError('bad_input', 'settings.bad_daily', { value: raw.daily })
+    change.daily = d
+  }
   return change
 }
 
@@ -65,6 +83,7 @@ export async function applySettings(tx: Executor, channelId: number, change: Set
       ...(change.locale ? { locale: change.locale } : {}),
       ...(change.timeZone ? { timeZone: change.timeZone } : {}),
       ...(change.thresholds ? { warnThresholdsMinutes: change.thresholds } : {}),
+      ...(change.daily !== undefined ? { dailySummaryAt: change.daily } : {}),
       updatedAt: now,
     })
     .where(eq(channels.id, channelId))

@@ -25,7 +25,7 @@ export interface ParseContext {
 export const EXPORT_KEYS = ['status', 'time', 'from', 'to', 'template', 'format', 'shop', 'tz'] as const
 const EXPORT_KEY_ALIASES: Record<string, keyof ExportArgs> = { timezone: 'tz', time_zone: 'tz', type: 'time' }
 
-const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds'> = {
+const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds' | 'daily'> = {
   lang: 'language',
   language: 'language',
   tz: 'timeZone',
@@ -35,6 +35,8 @@ const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds'> = {
   warn: 'thresholds',
   warnings: 'thresholds',
   thresholds: 'thresholds',
+  daily: 'daily',
+  summary: 'daily',
 }
 
 export const USAGE: Record<string, string> = {
@@ -48,7 +50,7 @@ export const USAGE: Record<string, string> = {
   stock: '/stock [SKU] [quantity | +N | -N]',
   grant: '/grant ROLE (as a reply to the member’s message)',
   revoke: '/revoke (as a reply to the member’s message)',
-  settings: '/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0',
+  settings: '/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0 daily=09:00',
   picklist: '/picklist',
   label: '/label ORDER_ID',
   mark: '/mark ORDER_ID pick_list|label|packed|handed_over',
@@ -145,7 +147,7 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     case 'settings': {
       const kv = keyValues(args, Object.keys(SETTINGS_KEYS), {}, 'settings')
       if ('error' in kv) return kv
-      const out: { name: 'settings'; language?: string; timeZone?: string; thresholds?: string } = { name: 'settings' }
+      const out: { name: 'settings'; language?: string; timeZone?: string; thresholds?: string; daily?: string } = { name: 'settings' }
       for (const [k, v] of Object.entries(kv.values)) {
         const field = SETTINGS_KEYS[k]!
         if (out[field] !== undefined) return E(`${k} is given twice. ${usage('settings')}`, `${k} 重复了。${yongfa('settings')}`)

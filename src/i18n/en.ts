@@ -56,6 +56,18 @@ export const en = {
   'settings.bad_time_zone': 'Unknown time zone “{value}”. Use an IANA name such as Asia/Shanghai, America/Los_Angeles or UTC.',
   'settings.bad_thresholds': 'Cannot read thresholds “{value}”. Write them like 12h,2h,0 (hours h, minutes m, days d; 0 means overdue), at most 6, each under 7 days.',
   'settings.overdue': 'overdue',
+  'settings.daily': 'Daily summary',
+  'daily.title': 'Today, {day}',
+  'daily.pack': 'To pack: {late} late, {soon} due within 24 h',
+  'daily.handover': 'To hand over: {late} late, {soon} due within 24 h',
+  'daily.requests': 'Buyer cancellation requests waiting for an answer: {n} ({soon} due within 24 h)',
+  'daily.short': 'Open orders short of stock: {n}',
+  'daily.paid': 'Orders paid in the last 24 h: {n}',
+  'daily.next': '/late lists what is due, /picklist prints the pick list.',
+  'daily.next_late': 'Start with the late ones: /late lists them, /picklist prints the pick list.',
+  'settings.daily_at': 'at {time} ({zone})',
+  'settings.daily_off': 'off (daily=09:00 turns it on)',
+  'settings.bad_daily': 'Cannot read the daily summary time “{value}”. Write it like 09:00 (the chat’s time zone), or off.',
 
   // orders
   'orders.bad_status': 'Unknown status “{status}”. Use one of: {allowed}.',

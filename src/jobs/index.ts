@@ -1,7 +1,8 @@
-/** The periodic jobs of the core (node-cron): every minute, the deadline scan and request expiry. */
+/** The periodic jobs of the core (node-cron): every minute, the deadline scan, request expiry and the daily summaries due. */
 import cron from 'node-cron'
 import type { CoreDeps } from '../assistant/context.js'
 import { expireCancellations } from '../cancellations/expiry.js'
+import { sendDailySummaries } from '../fulfilment/daily-summary.js'
 import { scanDeadlines } from '../fulfilment/deadlines.js'
 import type { Dispatcher } from '../notifications/dispatcher.js'
 
@@ -13,12 +14,13 @@ export interface JobsOptions {
 }
 
 /** One run of every minute job; exported so the CLI and tests can run it on demand. */
-export async function runMinuteJobs(opts: JobsOptions): Promise<{ expired: number; warnings: number; messages: number }> {
+export async function runMinuteJobs(opts: JobsOptions): Promise<{ expired: number; warnings: number; messages: number; summaries: number }> {
   const now = opts.deps.clock.now()
   const expired = await expireCancellations(opts.deps, now)
   const scan = await scanDeadlines(opts.deps, now)
-  if (expired || scan.messages) opts.dispatcher?.kick()
-  return { expired, warnings: scan.warnings, messages: scan.messages }
+  const summaries = await sendDailySummaries(opts.deps, now)
+  if (expired || scan.messages || summaries) opts.dispatcher?.kick()
+  return { expired, warnings: scan.warnings, messages: scan.messages, summaries }
 }
 
 export function startJobs(opts: JobsOptions): { stop(): Promise<void> } {

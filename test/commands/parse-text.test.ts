@@ -48,6 +48,8 @@ describe('parseTextCommand', () => {
       thresholds: '12h,2h,0',
     })
     expect(ok('/settings')).toEqual({ name: 'settings' })
+    expect(ok('/settings daily=09:00')).toEqual({ name: 'settings', daily: '09:00' })
+    expect(ok('/settings summary=off')).toEqual({ name: 'settings', daily: 'off' })
     expect(ok('/cancel 5766001 out of stock')).toEqual({ name: 'cancel_order', orderId: '5766001', reason: 'out of stock' })
     expect(ok("/cancel 5766001 buyer's address is wrong")).toEqual({
       name: 'cancel_order',

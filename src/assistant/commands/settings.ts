@@ -11,7 +11,7 @@ import type { CommandHandler } from '../context.js'
 /** /settings: shows them to anyone; changing them needs an admin. */
 export const settings: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'settings' }>
-  const wantsChange = [c.language, c.timeZone, c.thresholds].some((v) => v !== undefined && v !== '')
+  const wantsChange = [c.language, c.timeZone, c.thresholds, c.daily].some((v) => v !== undefined && v !== '')
   let saved = false
   if (wantsChange) {
     ctx.require('admin')
@@ -40,6 +40,7 @@ export const settings: CommandHandler = async (ctx, command) => {
         { label: t('settings.time_zone'), value: [row.timeZone], inline: true },
         { label: t('settings.thresholds'), value: [formatThresholds(row.warnThresholdsMinutes, t('settings.overdue'))], inline: true },
         { label: t('settings.digest'), value: [String(row.digestThreshold)], inline: true },
+        { label: t('settings.daily'), value: [row.dailySummaryAt ? t('settings.daily_at', { time: row.dailySummaryAt, zone: row.timeZone }) : t('settings.daily_off')], inline: true },
         { label: t('settings.shops'), value: [shopRows.map((s) => `${s.name} (${s.id})`).join(', ') || '—'] },
       ],
     }),

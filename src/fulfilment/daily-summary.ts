@@ -1,0 +1,117 @@
+/**
+ * The daily summary: once a day, at the local time a chat chose (`/settings daily=09:00`, in the
+ * chat's own time zone), one message with what the day holds for the shops it follows: orders to
+ * pack and to hand over (late, and due within 24 hours), buyer cancellation requests waiting for an
+ * answer, open orders short of stock, and the paid orders of the last 24 hours. A team starting its
+ * shift sees the day at a glance; the warnings before each deadline come as usual.
+ *
+ * Once a day per chat, decided by the database: the chat row is claimed for the local day
+ * (channels.daily_summary_sent_on) in the transaction that stores the message (outbox, keyed by chat
+ * and day). A summary missed at its time (the assistant was down) is sent when the assistant is back,
+ * the same local day.
+ */
+import { and, eq, inArray, isNotNull, or, isNull, ne, sql } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
+import { rows, type Db, type Executor } from '../../db/database.js'
+import { channelShops, channels } from '../../db/schema.js'
+import { translator } from '../i18n/index.js'
+import { message, type NeutralMessage } from '../notifications/message.js'
+import { enqueue, toChannelInfo } from '../notifications/outbox.js'
+import type { Clock } from '../shared/clock.js'
+import type { Logger } from '../shared/logger.js'
+import { dayOf, wallClock, ymdString } from '../shared/zoned-time.js'
+import { HANDOVER_OPEN, PACK_OPEN } from './open-steps.js'
+
+const HOUR = 3_600_000
+
+export interface DaySummary {
+  packLate: number
+  packSoon: number
+  handoverLate: number
+  handoverSoon: number
+  requests: number
+  requestsSoon: number
+  short: number
+  paid: number
+}
+
+/** The figures of the summary for these shops at `now` ("soon": within 24 hours). */
+export async function daySummary(db: Executor, shopIds: string[], now: Date): Promise<DaySummary> {
+  const at = now.toISOString()
+  const soon = new Date(now.getTime() + 24 * HOUR).toISOString()
+  const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString()
+  const [o] = await rows<Record<string, number>>(
+    db,
+    sql`select
+          count(*) filter (where ${PACK_OPEN} and o.pack_by_at <= ${at}::timestamptz)::int as "packLate",
+          count(*) filter (where ${PACK_OPEN} and o.pack_by_at > ${at}::timestamptz and o.pack_by_at <= ${soon}::timestamptz)::int as "packSoon",
+          count(*) filter (where ${HANDOVER_OPEN} and o.handover_by_at <= ${at}::timestamptz)::int as "handoverLate",
+          count(*) filter (where ${HANDOVER_OPEN} and o.handover_by_at > ${at}::timestamptz and o.handover_by_at <= ${soon}::timestamptz)::int as "handoverSoon",
+          count(*) filter (where o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null and o.stock_check->>'ok' = 'false')::int as "short",
+          count(*) filter (where o.paid_time > ${dayAgo}::timestamptz and o.paid_time <= ${at}::timestamptz)::int as "paid"
+        from orders o where ${anyOf(sql`o.shop_id`, shopIds)}`,
+  )
+  const [c] = await rows<Record<string, number>>(
+    db,
+    sql`select count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
+        from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending'`,
+  )
+  return { ...(o as unknown as Omit<DaySummary, 'requests' | 'requestsSoon'>), requests: c.requests, requestsSoon: c.requestsSoon }
+}
+
+/** The summary's message, in the chat's language; `day` is the chat's local day (YYYY-MM-DD). */
+export function daySummaryMessage(locale: 'en' | 'zh-CN', day: string, s: DaySummary): NeutralMessage {
+  const t = translator(locale)
+  const behind = s.packLate + s.handoverLate > 0
+  return message({
+    kind: 'daily_summary',
+    tone: behind ? 'warning' : 'info',
+    title: t('daily.title', { day }),
+    lines: [
+      [t('daily.pack', { late: s.packLate, soon: s.packSoon })],
+      [t('daily.handover', { late: s.handoverLate, soon: s.handoverSoon })],
+      [t('daily.requests', { n: s.requests, soon: s.requestsSoon })],
+      [t('daily.short', { n: s.short })],
+      [t('daily.paid', { n: s.paid })],
+      [t(behind ? 'daily.next_late' : 'daily.next')],
+    ],
+  })
+}
+
+/**
+ * Sends the summaries that are due: every chat with a summary time, following a shop, whose local
+ * time has reached it and whose local day has no summary yet. Returns how many were stored.
+ */
+export async function sendDailySummaries(deps: { db: Db; clock: Clock; logger: Logger }, now: Date): Promise<number> {
+  const list = await deps.db.select().from(channels).where(isNotNull(channels.dailySummaryAt))
+  if (!list.length) return 0
+  const follows = await deps.db
+    .select({ channelId: channelShops.channelId, shopId: channelShops.shopId })
+    .from(channelShops)
+    .where(inArray(channelShops.channelId, list.map((c) => c.id)))
+  let sent = 0
+  for (const ch of list) {
+    const shopIds = follows.filter((f) => f.channelId === ch.id).map((f) => f.shopId)
+    if (!shopIds.length) continue
+    const wall = wallClock(now, ch.timeZone)
+    const day = ymdString(dayOf(now, ch.timeZone))
+    const hhmm = `${String(wall.h).padStart(2, '0')}:${String(wall.mi).padStart(2, '0')}`
+    if (hhmm < ch.dailySummaryAt! || ch.dailySummarySentOn === day) continue
+    const stored = await deps.db.transaction(async (tx) => {
+      // the claim: one summary per chat and local day, whoever runs the job
+      const claimed = await tx
+        .update(channels)
+        .set({ dailySummarySentOn: day })
+        .where(and(eq(channels.id, ch.id), or(isNull(channels.dailySummarySentOn), ne(channels.dailySummarySentOn, day))))
+        .returning({ id: channels.id })
+      if (!claimed.length) return false
+      const info = toChannelInfo(ch)
+      const figures = await daySummary(tx, shopIds, now)
+      await enqueue(tx, { channelId: ch.id, dedupeKey: `daily:${ch.id}:${day}`, kind: 'post', payload: daySummaryMessage(info.locale, day, figures) })
+      return true
+    })
+    if (stored) sent++
+  }
+  if (sent) deps.logger.info('daily summaries stored', { count: sent })
+  return sent
+}
