@@ -28,7 +28,8 @@ export async function noteSyncOutcome(deps: { db: Db; clock: Clock }, shopId: st
       .select({ name: shops.name, since: shops.syncFailingSince, toldAt: shops.syncOutageToldAt })
       .from(shops)
       .where(eq(shops.id, shopId))
-      .for('update')
+      // not FOR UPDATE: that would also wait for (and hold up) the foreign-key checks of order writes
+      .for('no key update')
     if (!s) return null
     const now = deps.clock.now()
     if (failure === null) {
