@@ -443,6 +443,8 @@ export const webhookEvents = pgTable(
   (t) => [
     uniqueIndex('webhook_events_key_uq').on(t.eventKey),
     index('webhook_events_unprocessed_idx').on(t.id).where(sql`processed_at is null`),
+    /** a shop's latest event (/status) */
+    index('webhook_events_shop_received_idx').on(t.shopId, t.receivedAt),
   ],
 )
 

@@ -28,6 +28,8 @@ export const en = {
   'status.last_sync': 'Reading the shop: last sync ',
   'status.no_sync_yet': 'Not read yet: the first sync runs within a few minutes.',
   'status.auth_expires': 'The shop’s authorization expires ',
+  'status.last_webhook': 'Events from TikTok Shop (webhooks): last one ',
+  'status.no_webhook': 'No event from TikTok Shop (webhook) yet: orders come by the sync, every few minutes.',
   'status.waiting': '{n} message(s) waiting to be sent here, the oldest since ',
   'status.nothing_waiting': 'No message is waiting to be sent here.',
 

@@ -28,6 +28,8 @@ export const zhCN: Record<MessageKey, string> = {
   'status.last_sync': '正在读取店铺:上次同步 ',
   'status.no_sync_yet': '尚未读取:首次同步将在几分钟内运行。',
   'status.auth_expires': '店铺授权到期时间 ',
+  'status.last_webhook': 'TikTok Shop 事件推送(webhook):最近一次 ',
+  'status.no_webhook': '尚未收到 TikTok Shop 的事件推送(webhook):订单由同步获取,每几分钟一次。',
   'status.waiting': '有 {n} 条消息等待发送到这里,最早的一条自 ',
   'status.nothing_waiting': '没有等待发送到这里的消息。',
 

@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
-import { outbox, shops, syncState } from '../../db/schema.js'
+import { outbox, shops, syncState, webhookEvents } from '../../db/schema.js'
 import type { Line } from '../../src/notifications/message.js'
 import { describeEachDb } from '../support/db.js'
 import { uniqueId } from '../support/fixtures.js'
@@ -24,6 +24,7 @@ describeEachDb('/status', (get) => {
     expect(text((await run(admin, { name: 'status' })).message.lines)).toEqual([
       '*Shop Alpha* (simulated shop)',
       '… Not read yet: the first sync runs within a few minutes.',
+      'No event from TikTok Shop (webhook) yet: orders come by the sync, every few minutes.',
       'No message is waiting to be sent here.',
     ])
 
@@ -34,9 +35,14 @@ describeEachDb('/status', (get) => {
     await database.db.update(shops).set({ authExpiresAt: expires }).where(eq(shops.id, shop.id))
     const queuedAt = new Date(now.getTime() - 60_000)
     for (const k of ['a', 'b']) await database.db.insert(outbox).values({ channelId, dedupeKey: `status-test:${uniqueId(k)}`, payload: {}, createdAt: queuedAt })
+    // two webhooks received, the latest 5 minutes ago (and one of another shop, later)
+    const hookAt = new Date(now.getTime() - 5 * 60_000)
+    for (const [shopId, t] of [[shop.id, hookAt.getTime() - 60_000], [shop.id, hookAt.getTime()], ['other-shop', now.getTime()]] as const)
+      await database.db.insert(webhookEvents).values({ eventKey: uniqueId('ev'), type: 1, shopId, payload: {}, receivedAt: new Date(t) })
     expect(text((await run(admin, { name: 'status' })).message.lines)).toEqual([
       '*Shop Alpha* (simulated shop)',
       `✔ Reading the shop: last sync <${okAt.toISOString()}>`,
+      `Events from TikTok Shop (webhooks): last one <${hookAt.toISOString()}>`,
       `⚠ The shop’s authorization expires <${expires.toISOString()}>`,
       `2 message(s) waiting to be sent here, the oldest since <${queuedAt.toISOString()}>`,
     ])
@@ -64,6 +70,6 @@ describeEachDb('/status', (get) => {
     await run(admin, { name: 'settings', language: 'zh-CN' })
     const r = await run(admin, { name: 'status' })
     expect(r.message.title).toBe('本群状态')
-    expect(text(r.message.lines)).toEqual(['*演示店铺*', '… 尚未读取:首次同步将在几分钟内运行。', '没有等待发送到这里的消息。'])
+    expect(text(r.message.lines)).toEqual(['*演示店铺*', '… 尚未读取:首次同步将在几分钟内运行。', '尚未收到 TikTok Shop 的事件推送(webhook):订单由同步获取,每几分钟一次。', '没有等待发送到这里的消息。'])
   })
 })

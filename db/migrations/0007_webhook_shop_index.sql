@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_shop_received_idx" ON "webhook_events" USING btree ("shop_id","received_at");
