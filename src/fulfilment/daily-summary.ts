@@ -40,7 +40,7 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
   const at = now.toISOString()
   const soon = new Date(now.getTime() + 24 * HOUR).toISOString()
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString()
-  const [o] = await rows<Record<string, number>>(
+  const [o] = await rows<Omit<DaySummary, 'requests' | 'requestsSoon'>>(
     db,
     sql`select
           count(*) filter (where ${PACK_OPEN} and o.pack_by_at <= ${at}::timestamptz)::int as "packLate",
@@ -51,12 +51,12 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
           count(*) filter (where o.paid_time > ${dayAgo}::timestamptz and o.paid_time <= ${at}::timestamptz)::int as "paid"
         from orders o where ${anyOf(sql`o.shop_id`, shopIds)}`,
   )
-  const [c] = await rows<Record<string, number>>(
+  const [c] = await rows<Pick<DaySummary, 'requests' | 'requestsSoon'>>(
     db,
     sql`select count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
         from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending'`,
   )
-  return { ...(o as unknown as Omit<DaySummary, 'requests' | 'requestsSoon'>), requests: c.requests, requestsSoon: c.requestsSoon }
+  return { ...o, ...c }
 }
 
 /** The summary's message, in the chat's language; `day` is the chat's local day (YYYY-MM-DD). */

@@ -3,7 +3,7 @@
  * whether the shop's authorization holds (and when it expires, if soon), when a sync last worked,
  * or since when every sync has failed and why (src/shop/sync-outage.ts), when TikTok Shop last sent
  * one of its events (webhooks, the quick path; the sync catches up without them); then the messages still
- * waiting to be sent to this chat. Anyone with a role may ask: a quiet chat is only trustworthy when
+ * waiting to be sent to this chat. Any member may ask: a quiet chat is only trustworthy when
  * the team can see the bot is not blind.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm'
@@ -37,7 +37,7 @@ export const status: CommandHandler = async (ctx) => {
       .where(inArray(shops.id, ctx.shopIds))
       .orderBy(shops.name)
     const states = await deps.db
-      .select({ shopId: syncState.shopId, kind: syncState.kind, lastOkAt: syncState.lastOkAt, lastError: syncState.lastError })
+      .select({ shopId: syncState.shopId, lastOkAt: syncState.lastOkAt, lastError: syncState.lastError })
       .from(syncState)
       .where(and(inArray(syncState.shopId, ctx.shopIds), eq(syncState.kind, 'orders')))
     const stateOf = new Map(states.map((s) => [s.shopId, s]))
