@@ -235,8 +235,14 @@ const DAY_RE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/
 const INSTANT_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
 
-function parsePoint(raw: string, which: 'from' | 'to', timeZone: string): Point {
+/** Days named relative to today (in the chat's zone): an export of "yesterday" is that whole day. */
+const RELATIVE_DAYS: Record<string, number> = { today: 0, 今天: 0, 今日: 0, yesterday: -1, 昨天: -1, 昨日: -1 }
+const relativeDay = (v: string): number | undefined => RELATIVE_DAYS[v.trim().toLowerCase()]
+
+function parsePoint(raw: string, which: 'from' | 'to', timeZone: string, today: Ymd): Point {
   const v = raw.trim()
+  const rel = relativeDay(v)
+  if (rel !== undefined) return { kind: 'day', day: addDays(today, rel) }
   const day = DAY_RE.exec(v)
   if (day) {
     const d = { y: Number(day[1]), m: Number(day[2]), d: Number(day[3]) }
@@ -257,8 +263,8 @@ function parsePoint(raw: string, which: 'from' | 'to', timeZone: string): Point 
   }
   throw filterProblem(
     which,
-    `"${v}" is not a date. Write ${which} as YYYY-MM-DD (e.g. 2026-11-01), or as a time like 2026-11-01T08:00.`,
-    `“${v}”不是有效日期。请将${which === 'from' ? '开始日期' : '结束日期'}写成 YYYY-MM-DD(例如 2026-11-01),或写成时间,如 2026-11-01T08:00。`,
+    `"${v}" is not a date. Write ${which} as YYYY-MM-DD (e.g. 2026-11-01), as a time like 2026-11-01T08:00, or as today / yesterday.`,
+    `“${v}”不是有效日期。请将${which === 'from' ? '开始日期' : '结束日期'}写成 YYYY-MM-DD(例如 2026-11-01)、时间(如 2026-11-01T08:00),或 今天 / 昨天。`,
     { value: raw },
   )
 }
@@ -311,6 +317,12 @@ export function placeWords(args: ExportArgs): ExportArgs {
       date(w)
       continue
     }
+    // "yesterday" alone is that whole day; after a from date, it is the last day
+    if (relativeDay(w) !== undefined) {
+      if (!given(out.from) && !given(out.to)) set('to', w)
+      date(w)
+      continue
+    }
     // two words that name one value together ("awaiting shipment", "order list") are read as one
     const pair = i + 1 < words.length ? `${w} ${words[i + 1]!.trim()}` : ''
     const pairKinds = pair ? kindsOf(pair) : []
@@ -330,8 +342,8 @@ export function placeWords(args: ExportArgs): ExportArgs {
     }
     throw filterProblem(
       'words',
-      `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD — or write key=value, e.g. status=shipped.`,
-      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期;或写成 键=值,例如 status=shipped。`,
+      `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD (or today, yesterday) — or write key=value, e.g. status=shipped.`,
+      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期或 今天 / 昨天;或写成 键=值,例如 status=shipped。`,
       { value: w },
     )
   }
@@ -354,8 +366,8 @@ export function parseExportFilter(typed: ExportArgs, ctx: FilterContext): Export
   const today = dayOf(ctx.now, timeZone)
   const earliestDay = addDays(today, -WINDOW_DAYS)
   const earliest = startOfDay(earliestDay, timeZone)
-  const fromP = given(args.from) ? parsePoint(args.from, 'from', timeZone) : undefined
-  const toP = given(args.to) ? parsePoint(args.to, 'to', timeZone) : undefined
+  const fromP = given(args.from) ? parsePoint(args.from, 'from', timeZone, today) : undefined
+  const toP = given(args.to) ? parsePoint(args.to, 'to', timeZone, today) : undefined
 
   let from: Date
   let to: Date

@@ -16,7 +16,7 @@ export const COMMAND_DOCS: CommandDoc[] = [
   { name: 'label', en: 'Get the shipping label of an order', zh: '获取订单的面单' },
   { name: 'grant', en: 'Give a member a role (admin, operator, viewer)', zh: '给成员分配角色(管理员、操作员、查看者)' },
   { name: 'revoke', en: 'Remove a member’s role', zh: '移除成员角色' },
-  { name: 'settings', en: 'Language, time zone and warning thresholds', zh: '语言、时区和提醒阈值' },
+  { name: 'settings', en: 'Language, time zone, warning thresholds and the daily summary', zh: '语言、时区、提醒阈值和每日汇总' },
   { name: 'status', en: 'Is the bot reading the shops and posting here?', zh: '机器人是否正常读取店铺并发送消息' },
   { name: 'help', en: 'What this bot can do', zh: '机器人使用帮助' },
 ]

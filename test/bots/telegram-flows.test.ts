@@ -207,8 +207,8 @@ describeEachDb('Telegram bot end to end', (get) => {
     const again = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(mid).find((m) => m.document), 10_000, 'the export document (words)')
     expect(again.document!.file_name).toBe(doc.document!.file_name)
     expect(again.bytes!.equals(doc.bytes!)).toBe(true)
-    const word = await say('/export shipped yesterday')
-    expect(word.text).toMatch(/“yesterday” is not something an export knows.*status=shipped/)
+    const word = await say('/export shipped tomorrow')
+    expect(word.text).toMatch(/“tomorrow” is not something an export knows.*status=shipped/)
 
     const bad = await say('/export status=nonsense format=csv')
     expect(bad.text).toMatch(/Unknown status "nonsense"\. Use one of: all, unpaid, awaiting_shipment/)

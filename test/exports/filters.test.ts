@@ -56,7 +56,7 @@ describe('export filters', () => {
   })
 
   it('a bad date says the format', () => {
-    for (const bad of ['2026-13-01', '2026-02-30', '11/20/2026', 'yesterday']) {
+    for (const bad of ['2026-13-01', '2026-02-30', '11/20/2026', 'someday']) {
       const p = problem({ from: bad })
       expect(p.field).toBe('from')
       expect(p.message).toContain('YYYY-MM-DD')
@@ -111,6 +111,17 @@ describe('export filters', () => {
         expect(placeWords({ words: [range] })).toEqual({ from: '2026-11-01', to: '2026-11-05' })
     })
 
+    it('today and yesterday (in the chat’s zone): alone, that whole day; after a from date, the last day', () => {
+      // now: 2026-11-20 12:30 in Shanghai
+      const y = parseExportFilter({ words: ['昨天', 'shipped'] }, ctx)
+      expect(y.label).toEqual({ from: '2026-11-19', to: '2026-11-19', wholeDays: true })
+      expect([y.from.toISOString(), y.to.toISOString()]).toEqual(['2026-11-18T16:00:00.000Z', '2026-11-19T16:00:00.000Z'])
+      expect(parseExportFilter({ words: ['today'] }, ctx).label).toEqual({ from: '2026-11-20', to: '2026-11-20', wholeDays: true })
+      expect(parseExportFilter({ words: ['2026-11-15', 'yesterday'] }, ctx).label).toEqual({ from: '2026-11-15', to: '2026-11-19', wholeDays: true })
+      // and as a key's value
+      expect(parseExportFilter({ from: 'yesterday' }, ctx).label).toEqual({ from: '2026-11-19', to: '2026-11-20', wholeDays: true })
+    })
+
     it('a date only the date check can judge is still from, and is refused there', () => {
       const p = problem({ words: ['2026-13-01'] })
       expect(p.field).toBe('from')
@@ -124,11 +135,11 @@ describe('export filters', () => {
       expect(twice.message).toBe('status is given twice (“shipped” and “completed”). Give it once.')
       expect(problem({ words: ['csv', 'xlsx'] }).message).toContain('format is given twice')
       expect(problem({ words: ['2026-11-01', '2026-11-02', '2026-11-03'] }).message).toContain('Too many dates')
-      const unknown = problem({ words: ['shipped', 'yesterday'] })
+      const unknown = problem({ words: ['shipped', 'tomorrow'] })
       expect(unknown.field).toBe('words')
-      expect(unknown.message).toContain('“yesterday” is not something an export knows')
+      expect(unknown.message).toContain('“tomorrow” is not something an export knows')
       expect(unknown.message).toContain('status=shipped')
-      expect(unknown.zh).toContain('无法识别“yesterday”')
+      expect(unknown.zh).toContain('无法识别“tomorrow”')
       // a zone only by its IANA name with a slash: a bare country word names nothing here
       expect(problem({ words: ['Japan'] }).field).toBe('words')
     })
