@@ -46,6 +46,15 @@ export const toChannelInfo = (c: typeof channels.$inferSelect): ChannelInfo => (
   timeZone: c.timeZone,
 })
 
+/** The messages still to send to a channel (pending or being sent), and since when the oldest waits. */
+export async function channelBacklog(db: Executor, channelId: number): Promise<{ count: number; oldest: Date | null }> {
+  const [r] = await rows<{ n: number; oldest: Date | string | null }>(
+    db,
+    sql`select count(*)::int as n, min(created_at) as oldest from outbox where channel_id = ${channelId} and status in ('pending', 'sending')`,
+  )
+  return { count: r.n, oldest: r.oldest ? new Date(r.oldest) : null }
+}
+
 /** Every channel that follows the shop. */
 export async function channelsFollowing(tx: Executor, shopId: string): Promise<ChannelInfo[]> {
   const rows = await tx

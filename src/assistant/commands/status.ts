@@ -10,6 +10,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import { rows } from '../../../db/database.js'
 import { shops, syncState } from '../../../db/schema.js'
 import { message, type Line } from '../../notifications/message.js'
+import { channelBacklog } from '../../notifications/outbox.js'
 import type { CommandHandler } from '../context.js'
 
 /** an authorization expiring within this is shown */
@@ -61,11 +62,8 @@ export const status: CommandHandler = async (ctx) => {
         lines.push(['⚠ ', t('status.auth_expires'), at(s.authExpiresAt)])
     }
   }
-  const [waiting] = await rows<{ n: number; oldest: Date | string | null }>(
-    deps.db,
-    sql`select count(*)::int as n, min(created_at) as oldest from outbox where channel_id = ${ctx.channel.id} and status in ('pending', 'sending')`,
-  )
-  if (waiting.n > 0 && waiting.oldest) lines.push([t('status.waiting', { n: waiting.n }), at(new Date(waiting.oldest))])
+  const waiting = await channelBacklog(deps.db, ctx.channel.id)
+  if (waiting.count > 0 && waiting.oldest) lines.push([t('status.waiting', { n: waiting.count }), at(waiting.oldest)])
   else lines.push([t('status.nothing_waiting')])
   return { ok: true, ephemeral: true, message: message({ kind: 'status', title: t('status.title'), lines }) }
 }
