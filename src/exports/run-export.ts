@@ -84,7 +84,7 @@ export function exportCaption(f: ExportFilter, orders: number, rows: number, par
   const rowsZh = rows !== orders ? ` · ${fmt(rows)} 行` : ''
   const statusZh: Record<string, string> = { all: '全部', unpaid: '未支付', awaiting_shipment: '待发货', shipped: '已发货', completed: '已完成', cancelling: '取消中', cancelled: '已取消' }
   return {
-    en: `${fmt(orders)} orders${rowsEn} · ${templateTitle(t, 'en')} · status ${f.status} · ${f.timeField} ${range} (${f.timeZone})${p.en}`,
+    en: `${fmt(orders)} ${orders === 1 ? 'order' : 'orders'}${rowsEn} · ${templateTitle(t, 'en')} · status ${f.status} · ${f.timeField} ${range} (${f.timeZone})${p.en}`,
     zh: `${fmt(orders)} 个订单${rowsZh} · ${templateTitle(t, 'zh-CN')} · 状态:${statusZh[f.status] ?? f.status} · ${f.timeField === 'paid' ? '付款时间' : '创建时间'} ${range}(${f.timeZone})${p.zh}`,
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseExportFilter, placeWords, type FilterContext } from '../../src/exports/filters.js'
+import { exportCaption } from '../../src/exports/run-export.js'
 import { isAppError } from '../../src/shared/errors.js'
 
 const ctx: FilterContext = { now: new Date('2026-11-20T04:30:00Z'), timeZone: 'Asia/Shanghai', shops: [{ id: '7495001', name: '测试店铺' }, { id: '7495002', name: 'Other' }] }
@@ -148,5 +149,14 @@ describe('export filters', () => {
       expect(placeWords({ status: 'shipped', words: [] })).toEqual({ status: 'shipped' })
       expect(placeWords({})).toEqual({})
     })
+  })
+})
+
+describe('export caption', () => {
+  it('one order is "1 order"; rows are counted only when they differ from orders', () => {
+    const f = parseExportFilter({ words: ['yesterday', 'shipped'] }, ctx)
+    expect(exportCaption(f, 1, 1).en).toBe('1 order · Order SKU list · status shipped · created 2026-11-19 (Asia/Shanghai)')
+    expect(exportCaption(f, 2, 3).en).toBe('2 orders · 3 rows · Order SKU list · status shipped · created 2026-11-19 (Asia/Shanghai)')
+    expect(exportCaption(f, 1, 1).zh).toBe('1 个订单 · 订单商品列表 · 状态:已发货 · 创建时间 2026-11-19(Asia/Shanghai)')
   })
 })
