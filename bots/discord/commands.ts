@@ -125,7 +125,7 @@ function opt(
   } as Option
 }
 
-const ORDER_ID: Text = { en: 'Order ID (the 18-digit number)', zh: '订单号(18 位数字)' }
+const ORDER_ID: Text = { en: 'Order number (or its last 4+ digits, or a tracking number)', zh: '订单号(或后 4 位以上,或物流单号)' }
 
 function command(name: string, desc: Text, options: Option[] = []): RESTPostAPIChatInputApplicationCommandsJSONBody {
   return {

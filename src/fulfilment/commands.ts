@@ -4,6 +4,7 @@
  */
 import type { CommandContext, CommandHandler } from '../assistant/context.js'
 import { errorReply } from '../assistant/replies.js'
+import { resolveOrderRef } from '../assistant/commands/orders.js'
 import type { Command, Reply } from '../assistant/types.js'
 import { message, type Line } from '../notifications/message.js'
 import { isAppError } from '../shared/errors.js'
@@ -67,12 +68,15 @@ export const picklistHandler: CommandHandler = async (ctx) => {
 export const labelHandler: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'label' }>
   ctx.require('operator')
+  // the order as the team names it: its number, or the end of it, a tracking number, a package ID
+  const ref = await resolveOrderRef(ctx, c.orderId ?? '')
+  if (ref.reply) return ref.reply
   return answering(ctx, async () => {
     const locale = ctx.channel.locale
     const zh = locale === 'zh-CN'
     const r = await shippingLabel(ctx.deps.db, ctx.deps.shop, {
       ...requestOf(ctx),
-      orderId: c.orderId ?? '',
+      orderId: ref.id,
       logger: ctx.deps.logger,
     })
     const lines: Line[] = []

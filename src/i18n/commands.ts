@@ -8,7 +8,7 @@ export interface CommandDoc {
 export const COMMAND_DOCS: CommandDoc[] = [
   { name: 'link', en: 'Link this chat to a shop with a one-time code', zh: '用一次性代码将本群关联到店铺' },
   { name: 'orders', en: 'List recent orders, optionally by status', zh: '查看最近订单(可按状态)' },
-  { name: 'order', en: 'Show one order', zh: '查看单个订单' },
+  { name: 'order', en: 'Show one order: its number, last digits or tracking number', zh: '查看单个订单:订单号、订单号后几位或物流单号' },
   { name: 'export', en: 'Export orders as CSV or Excel', zh: '导出订单(CSV 或 Excel)' },
   { name: 'late', en: 'Orders late or due soon, and the late-dispatch rate', zh: '逾期和即将到期的订单及延迟发货率' },
   { name: 'stock', en: 'Show, set or change (+N / -N) stock for a SKU', zh: '查看、设置或增减(+N / -N)SKU 库存' },

@@ -78,6 +78,10 @@ export const en = {
   'orders.line': '{id} · {status} · {total}',
   'order.not_found': 'Order {id} is not one of this chat’s shops’ orders. Check the number (/orders lists recent ones).',
   'order.missing_id': 'Give the order number: /order ID.',
+  'order.not_found_anywhere': 'No order of this chat’s shops has “{id}” as its number, the end of its number, its tracking number or its package ID. Check it (/orders lists recent ones).',
+  'order.too_few_digits': '“{id}” is too short to find an order by: give its last {min} digits or more, the whole number, or a tracking number.',
+  'order.found_title': 'Orders matching “{id}” ({count})',
+  'order.found_more': 'More orders match: give more digits, or the whole number.',
   'order.title': 'Order {id}',
   'order.new_title': 'New order {id}',
   'order.cancelled_title': 'Order {id} was cancelled',
@@ -112,6 +116,7 @@ export const en = {
   // stock
   'stock.in_stock': '{sku}: in stock ({need} needed, {available} available)',
   'stock.short': '{sku}: SHORT by {short} ({need} needed, {available} available)',
+  'stock.short_overdrawn': '{sku}: SHORT by {short} ({need} needed, none available: {onHand} on hand, {held} held by other open orders)',
   'stock.unknown': '{sku}: unknown SKU (no stock recorded; set it with /stock {sku} QUANTITY)',
   'stock.all_ok': 'All items in stock.',
   'stock.problem': 'Stock problem: check before packing.',

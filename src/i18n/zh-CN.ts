@@ -74,6 +74,10 @@ export const zhCN: Record<MessageKey, string> = {
   'orders.line': '{id} · {status} · {total}',
   'order.not_found': '订单 {id} 不属于本群关联的店铺。请核对订单号(/orders 可查看最近订单)。',
   'order.missing_id': '请输入订单号:/order 订单号。',
+  'order.not_found_anywhere': '本群关联店铺中没有订单号、订单号末尾、物流单号或包裹号为“{id}”的订单。请核对(/orders 可查看最近订单)。',
+  'order.too_few_digits': '“{id}”太短,无法查找订单:请输入订单号的后 {min} 位或更多、完整订单号,或物流单号。',
+  'order.found_title': '与“{id}”匹配的订单({count} 个)',
+  'order.found_more': '还有更多匹配的订单:请多输入几位数字,或输入完整订单号。',
   'order.title': '订单 {id}',
   'order.new_title': '新订单 {id}',
   'order.cancelled_title': '订单 {id} 已取消',
@@ -107,6 +111,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'stock.in_stock': '{sku}:有货(需要 {need},可用 {available})',
   'stock.short': '{sku}:缺货 {short} 件(需要 {need},可用 {available})',
+  'stock.short_overdrawn': '{sku}:缺货 {short} 件(需要 {need},已无可用:在库 {onHand},其他未发货订单已占用 {held})',
   'stock.unknown': '{sku}:未知 SKU(没有库存记录;用 /stock {sku} 数量 设置)',
   'stock.all_ok': '所有商品库存充足。',
   'stock.problem': '库存有问题,打包前请核实。',

@@ -21,6 +21,9 @@ export function stockLines(t: Translate, check: StockCheck | null | undefined): 
   if (!check || !Array.isArray(check.lines)) return [[t('stock.not_checked')]]
   const lines: Line[] = check.lines.map((l) => {
     if (l.result === 'unknown') return [t('stock.unknown', { sku: l.sellerSku })]
+    // other open orders already hold more than is on hand: "-3 available" said plainly
+    if (l.result === 'short' && l.available !== null && l.available < 0 && l.onHand !== null)
+      return [{ bold: t('stock.short_overdrawn', { sku: l.sellerSku, short: l.shortBy, need: l.quantity, onHand: l.onHand, held: l.onHand - l.available }) }]
     if (l.result === 'short') return [{ bold: t('stock.short', { sku: l.sellerSku, short: l.shortBy, need: l.quantity, available: l.available }) }]
     return [t('stock.in_stock', { sku: l.sellerSku, need: l.quantity, available: l.available })]
   })

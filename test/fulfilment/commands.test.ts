@@ -60,7 +60,7 @@ describeEachDb('fulfilment commands through the assistant', (get) => {
     }
     const missing = await run(admin, { name: 'label', orderId: '999999999' })
     expect(missing.ok).toBe(false)
-    expect(missing.message.title).toBe('订单 999999999 不属于本群关联的店铺。请核对订单号(/orders 可查看最近订单)。')
+    expect(missing.message.title).toBe('本群关联店铺中没有订单号、订单号末尾、物流单号或包裹号为“999999999”的订单。请核对(/orders 可查看最近订单)。')
 
     deps.clock.set('2026-11-22T07:00:00Z') // 1 h past pack-by
     const late = await run(viewer, { name: 'late', hours: 12 })

@@ -8,6 +8,7 @@ import { statusLabel } from '../../workflow/order-messages.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
 import { okReply } from '../replies.js'
+import { resolveOrderRef } from './orders.js'
 import { userError } from '../user-error.js'
 
 export async function markStep(ctx: CommandContext, orderId: string, step: MarkStep) {
@@ -34,5 +35,6 @@ export const mark: CommandHandler = async (ctx, command) => {
   ctx.require('operator')
   const step = parseMarkStep(c.step ?? '')
   if (!step) throw userError('bad_input', 'mark.bad_step', { step: c.step ?? '' })
-  return markStep(ctx, c.orderId ?? '', step)
+  const ref = await resolveOrderRef(ctx, c.orderId ?? '')
+  return ref.reply ?? markStep(ctx, ref.id, step)
 }
