@@ -99,6 +99,12 @@ describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
     const adjustAsViewer = await run(actor(uniqueId('x')), { name: 'stock', sku: 'SKU-A', adjust: -8 })
     expect(adjustAsViewer.message.title).toMatch(/operator/)
     expect((await run(platformOp, { name: 'stock', sku: 'SKU-A' })).message.lines?.flat().join(' ')).toMatch(/SKU-A: 9 on hand, 2 reserved, 7 available/)
+    // SKU-B is short for the order (1 held, none on hand): said as short, and listed before SKU-A
+    await run(platformOp, { name: 'stock', sku: 'SKU-B', quantity: 0 })
+    const list = await run(platformOp, { name: 'stock' })
+    expect(list.message.lines).toEqual([[{ bold: 'SKU-B: 0 on hand, 1 reserved: SHORT by 1' }], ['SKU-A: 9 on hand, 2 reserved, 7 available']])
+    const stillShort = await run(platformOp, { name: 'stock', sku: 'SKU-B', quantity: 0 })
+    expect(stillShort.message.lines).toEqual([['Open orders hold 1: still 1 short for them.']])
   })
 
   it('settings: admins change language, zone and thresholds; bad values are refused with what to write', async () => {

@@ -1,6 +1,6 @@
 import { shops } from '../../../db/schema.js'
 import { inArray } from 'drizzle-orm'
-import { adjustStock, setStock, stockViews, validateQuantity, validateSku } from '../../inventory/stock.js'
+import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { message, type Line } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -23,7 +23,15 @@ async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopI
 /** What a stock change leaves for the next orders: on hand less the units open orders hold. */
 async function afterChange(ctx: CommandContext, shopId: string, sku: string): Promise<string[]> {
   const [v] = await stockViews(ctx.deps.db, shopId, sku)
-  return v ? [ctx.t('stock.after_change', { reserved: v.reserved, available: v.available })] : []
+  if (!v) return []
+  if (v.available < 0) return [ctx.t('stock.after_change_short', { reserved: v.reserved, short: -v.available })]
+  return [ctx.t('stock.after_change', { reserved: v.reserved, available: v.available })]
+}
+
+/** A SKU's line: on hand, held by open orders, and what is left, or (bold) how many it is short. */
+function stockLine(t: CommandContext['t'], v: StockView): Line {
+  if (v.available < 0) return [{ bold: t('stock.line_short', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, short: -v.available }) }]
+  return [t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })]
 }
 
 export const stock: CommandHandler = async (ctx, command) => {
@@ -55,12 +63,14 @@ export const stock: CommandHandler = async (ctx, command) => {
     const { shopId, sku } = await resolveShopSku(ctx, c.sku)
     const views = await stockViews(ctx.deps.db, shopId, sku)
     if (!views.length) lines.push([t('stock.unknown_sku', { sku })])
-    for (const v of views) lines.push([t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })])
+    for (const v of views) lines.push(stockLine(t, v))
   } else {
     for (const shopId of ctx.shopIds) {
       const views = await stockViews(ctx.deps.db, shopId)
       if (ctx.shopIds.length > 1 && views.length) lines.push([{ bold: shopId }])
-      for (const v of views) lines.push([v.available < 0 ? { bold: t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available }) } : t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })])
+      // the SKUs open orders are short of first: what to restock (or cancel) before packing
+      const short = views.filter((v) => v.available < 0)
+      for (const v of [...short, ...views.filter((v) => v.available >= 0)]) lines.push(stockLine(t, v))
     }
     if (!lines.length) lines.push([t('stock.none')])
   }
