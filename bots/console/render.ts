@@ -71,6 +71,15 @@ const TONE: Record<Tone, { mark: string; code: string }> = {
 /** Indents continuation lines so a multi-line value stays under its label. */
 const indent = (text: string, pad: string) => text.split('\n').join(`\n${pad}`)
 
+/** Terminal columns a text takes: CJK and full-width characters take two. */
+export function displayWidth(text: string): number {
+  let w = 0
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1
+  return w
+}
+
+const padDisplay = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - displayWidth(text)))
+
 export function renderMessage(m: NeutralMessage, o: RenderOptions): string {
   const tone = TONE[m.tone] ?? TONE.info
   const out: string[] = []
@@ -79,10 +88,11 @@ export function renderMessage(m: NeutralMessage, o: RenderOptions): string {
   out.push(ansi(Boolean(o.color), `1;${tone.code}`, `${tone.mark} ${sanitize(m.title)}`))
   for (const l of m.lines) out.push(indent(lineText(l, o), ''))
   if (m.fields.length) {
-    const width = Math.min(24, Math.max(...m.fields.map((f) => sanitize(f.label).length)))
+    // the values in one column, unless a label is longer than 28 columns (then it only pushes its own)
+    const width = Math.min(28, Math.max(...m.fields.map((f) => displayWidth(sanitize(f.label)))))
     for (const f of m.fields) {
       const label = sanitize(f.label)
-      out.push(`  ${label.padEnd(width)}  ${indent(lineText(f.value, o), ' '.repeat(width + 4))}`)
+      out.push(`  ${padDisplay(label, width)}  ${indent(lineText(f.value, o), ' '.repeat(width + 4))}`)
     }
   }
   if (m.footer) out.push(ansi(Boolean(o.color), '2', lineText(m.footer, o)))

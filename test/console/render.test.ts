@@ -1,6 +1,6 @@
 /** Terminal rendering: fields, zoned times, numbered buttons, buyer text made harmless. */
 import { describe, expect, it } from 'vitest'
-import { renderMessage, sanitize } from '../../bots/console/index.js'
+import { displayWidth, renderMessage, sanitize } from '../../bots/console/index.js'
 import { message } from '../../src/notifications/message.js'
 
 const now = new Date('2026-11-20T08:00:00Z')
@@ -48,6 +48,15 @@ describe('console rendering', () => {
     expect(sanitize(hostile)).toBe('ok\\x1b[2J\\x1b]0;pwned\\x07\nmore\\x202eevil')
     const text = renderMessage(message({ kind: 'x', title: 't\x1b[31m', lines: [[hostile]] }), { timeZone: 'UTC', locale: 'en', now })
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
+  })
+
+  it('lines the values up in one column, counting a Chinese character as two columns', () => {
+    const fields = (labels: string[]) => message({ kind: 'x', title: 't', fields: labels.map((label) => ({ label, value: ['v'] })) })
+    const zh = renderMessage(fields(['状态', '付款时间', '买家留言']), { timeZone: 'UTC', locale: 'zh-CN', now })
+    const columns = zh.split('\n').slice(2).map((l) => displayWidth(l.slice(0, l.lastIndexOf('v'))))
+    expect(columns).toEqual([12, 12, 12]) // 2 + 8 (four characters) + 2
+    const en = renderMessage(fields(['Language', 'Warnings before a deadline']), { timeZone: 'UTC', locale: 'en', now })
+    expect(en.split('\n').slice(2)).toEqual(['  Language                    v', '  Warnings before a deadline  v'])
   })
 
   it('colours only when asked', () => {
