@@ -74,6 +74,7 @@ export const en = {
   // orders
   'orders.bad_status': 'Unknown status “{status}”. Use one of: {allowed}.',
   'orders.title': 'Recent orders ({status})',
+  'orders.more': 'The newest {shown} of {total}. For a file of them: /export status={status} (from= reaches back up to 90 days)',
   'orders.none': 'No orders found.',
   'orders.line': '{id} · {status} · {total}',
   'order.not_found': 'Order {id} is not one of this chat’s shops’ orders. Check the number (/orders lists recent ones).',

@@ -70,6 +70,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   'orders.bad_status': '未知状态“{status}”。可用:{allowed}。',
   'orders.title': '最近订单({status})',
+  'orders.more': '显示最新 {shown} 个,共 {total} 个。导出文件:/export status={status}(from= 最多可往前 90 天)',
   'orders.none': '没有找到订单。',
   'orders.line': '{id} · {status} · {total}',
   'order.not_found': '订单 {id} 不属于本群关联的店铺。请核对订单号(/orders 可查看最近订单)。',

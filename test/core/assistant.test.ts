@@ -125,15 +125,23 @@ describeEachDb('assistant: channels, link codes, roles, settings', (get) => {
     expect(viewer.message.title).toContain('管理员')
   })
 
-  it('orders: an unknown status gets the list of valid ones; missing handlers say not available', async () => {
+  it('orders: an unknown status gets the list of valid ones; a longer list says how many it leaves out; missing handlers say not available', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { run, admin } = await linkedSetup(database, deps)
+    const { shop, run, admin } = await linkedSetup(database, deps)
     const r = await run(admin, { name: 'orders', status: 'lost' })
     expect(r.ok).toBe(false)
     expect(r.message.title).toContain('all, unpaid, awaiting_shipment, shipped, completed, cancelling, cancelled')
     const ok = await run(admin, { name: 'orders', status: 'awaiting shipment' })
     expect(ok.ok).toBe(true)
+    expect(ok.message.footer).toBeUndefined() // nothing left out
+    // more orders than a list shows: the count, and the export that has them all
+    for (let i = 0; i < 16; i++) await processPlatformOrder(deps, shop.id, platformOrder({ at: new Date(Date.parse('2026-11-20T08:00:00Z') + i * 60_000) }))
+    await processPlatformOrder(deps, shop.id, platformOrder({ status: 'UNPAID' }))
+    const many = await run(admin, { name: 'orders', status: '待发货' })
+    expect(many.message.lines).toHaveLength(15)
+    expect(many.message.footer).toEqual(['The newest 15 of 16. For a file of them: /export status=awaiting_shipment (from= reaches back up to 90 days)'])
+    expect((await run(admin, { name: 'orders' })).message.footer).toEqual(['The newest 15 of 17. For a file of them: /export status=all (from= reaches back up to 90 days)'])
     const na = await run(admin, { name: 'picklist' })
     expect(na).toMatchObject({ ok: false, ephemeral: true })
     expect(na.message.title).toMatch(/picklist is not available yet/)

@@ -32,8 +32,14 @@ export const ordersList: CommandHandler = async (ctx, command) => {
   const status = parseStatusFilter(c.status)
   if (!status) throw userError('bad_input', 'orders.bad_status', { status: c.status, allowed: STATUS_FILTERS.join(', ') })
   const where = status === 'all' ? inArray(orders.shopId, ctx.shopIds) : and(inArray(orders.shopId, ctx.shopIds), eq(orders.status, status))
-  const list = await ctx.deps.db.select(orderListColumns).from(orders).where(where).orderBy(desc(orders.createTime)).limit(LIMIT)
-  return { ok: true, ephemeral: true, message: orderListMessage(ctx.t, 'orders', ctx.t('orders.title', { status: ctx.t(`status.${status}` as MessageKey) }), list) }
+  const [list, total] = await Promise.all([
+    ctx.deps.db.select(orderListColumns).from(orders).where(where).orderBy(desc(orders.createTime)).limit(LIMIT),
+    ctx.deps.db.$count(orders, where),
+  ])
+  const t = ctx.t
+  // more than are shown: how many, and how to get them all
+  const footer = total > list.length ? t('orders.more', { shown: list.length, total, status }) : undefined
+  return { ok: true, ephemeral: true, message: orderListMessage(t, 'orders', t('orders.title', { status: t(`status.${status}` as MessageKey) }), list, footer) }
 }
 
 /** A list of orders, a line each, with a button to show each of the first five. */
