@@ -53,7 +53,8 @@ export interface ExportArgs {
 }
 
 export type Command =
-  | { name: 'help' }
+  /** topic: a command name, for how to write it with examples */
+  | { name: 'help'; topic?: string }
   /** is the assistant reading the shops and posting here: each shop's sync, its authorization, messages waiting */
   | { name: 'status' }
   | { name: 'link'; code: string }

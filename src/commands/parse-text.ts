@@ -8,6 +8,7 @@
  * punctuation typed with a Chinese input method (／ ＝ ， “ ”) is read as its ASCII form.
  */
 import type { Command, ExportArgs } from '../assistant/types.js'
+import { USAGE } from '../i18n/command-help.js'
 
 /** A syntax error: English in `error`, Simplified Chinese in `zh` (adapters pick by the channel's language). */
 export interface ParseError {
@@ -39,23 +40,6 @@ const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds' | 'da
   summary: 'daily',
 }
 
-export const USAGE: Record<string, string> = {
-  help: '/help',
-  status: '/status',
-  link: '/link CODE',
-  orders: '/orders [status]',
-  order: '/order ORDER_ID',
-  export: '/export status=shipped time=paid from=2026-11-01 to=2026-11-20 template=order_list format=csv (or the values alone: /export shipped paid 2026-11-01 2026-11-20 csv)',
-  late: '/late [hours]',
-  stock: '/stock [SKU] [quantity | +N | -N]',
-  grant: '/grant ROLE (as a reply to the member’s message)',
-  revoke: '/revoke (as a reply to the member’s message)',
-  settings: '/settings lang=zh-CN tz=Asia/Shanghai warn=12h,2h,0 daily=09:00',
-  picklist: '/picklist',
-  label: '/label ORDER_ID',
-  mark: '/mark ORDER_ID pick_list|label|packed|handed_over',
-  cancel: '/cancel ORDER_ID [reason]',
-}
 
 const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help', health: 'status' }
 
@@ -92,8 +76,13 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
   const yongfa = (n: string) => `用法:${USAGE[n]}`
 
   switch (name) {
-    case 'help':
-      return { name: 'help' }
+    case 'help': {
+      // /help export (or /help /export): how to write that command, with examples
+      if (args.length > 1) return E(`Name one command. ${usage('help')}`, `请只写一个命令。${yongfa('help')}`)
+      if (!args.length) return { name: 'help' }
+      const word = args[0]!.replace(/^\//, '').toLowerCase()
+      return { name: 'help', topic: ALIASES[word] ?? word }
+    }
     case 'status':
       return args.length ? E('/status takes no arguments.', '/status 不需要参数。') : { name: 'status' }
     case 'picklist':

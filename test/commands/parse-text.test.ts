@@ -17,6 +17,10 @@ const err = (text: string): string => {
 describe('parseTextCommand', () => {
   it('reads every command of the brief', () => {
     expect(ok('/help')).toEqual({ name: 'help' })
+    expect(ok('/help export')).toEqual({ name: 'help', topic: 'export' })
+    expect(ok('/help /Export')).toEqual({ name: 'help', topic: 'export' })
+    expect(ok('/help cancel_order')).toEqual({ name: 'help', topic: 'cancel' })
+    expect(err('/help export stock')).toBe('Name one command. Usage: /help [command]')
     expect(ok('/orders')).toEqual({ name: 'orders' })
     expect(ok('/orders shipped')).toEqual({ name: 'orders', status: 'shipped' })
     expect(ok('/orders status=cancelled')).toEqual({ name: 'orders', status: 'cancelled' })

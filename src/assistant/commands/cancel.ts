@@ -3,12 +3,15 @@ import { sellerCancelOrder } from '../../cancellations/seller-cancel.js'
 import type { Command } from '../types.js'
 import type { CommandHandler } from '../context.js'
 import { markStep } from './mark.js'
-import { showOrder } from './orders.js'
+import { resolveOrderRef, showOrder } from './orders.js'
 import { userError } from '../user-error.js'
 
 export const cancelOrder: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'cancel_order' }>
-  return sellerCancelOrder(ctx, c.orderId ?? '', c.reason)
+  ctx.require('operator')
+  // the order as the team names it (its number, or the end of it, a tracking number): see resolveOrderRef
+  const ref = await resolveOrderRef(ctx, c.orderId ?? '')
+  return ref.reply ?? sellerCancelOrder(ctx, ref.id, c.reason)
 }
 
 /** A button press. Who may press is decided in each use case before any side effect. */
