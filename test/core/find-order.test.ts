@@ -79,7 +79,7 @@ describeEachDb('finding an order by the end of its number, a tracking number or 
     expect(text).toContain('More orders match: give more digits, or the whole number.')
   })
 
-  it('/mark and /label take the same: the one order named, or the list to choose from', async () => {
+  it('/mark, /label and /cancel take the same: the one order named, or the list to choose from', async () => {
     const database = get()
     const deps = coreDeps(database, { handlers: fulfilmentHandlers })
     const { shop, run, admin } = await linkedSetup(database, deps)
@@ -95,6 +95,12 @@ describeEachDb('finding an order by the end of its number, a tracking number or 
     expect(choose.message.title).toBe('Orders matching “3131” (2)')
     const [untouched] = await database.db.select({ packedAt: orders.packedAt }).from(orders).where(eq(orders.id, b.id))
     expect(untouched.packedAt).toBeNull()
+
+    // /cancel too: the reason picker of the order named
+    const cancel = await run(admin, { name: 'cancel_order', orderId: '703131' })
+    expect(cancel.ok).toBe(true)
+    expect(messageText(cancel.message)).toContain(b.id)
+    expect(cancel.message.buttons.flat().every((x) => x.action.type === 'order.cancel' && x.action.orderId === b.id)).toBe(true)
 
     const label = await run(admin, { name: 'label', orderId: '803131' })
     try {
