@@ -56,6 +56,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     usage: '/stock [SKU] [quantity | +N | -N]',
     examples: [
       { text: '/stock', en: 'every SKU: on hand, held by open orders, short ones first', zh: '全部 SKU:在库、已占用,缺货的排在前面' },
+      { text: '/stock CASE-BLK', en: 'one SKU, and the open orders holding it: which the stock covers, first paid first', zh: '单个 SKU,以及占用它的未发货订单:按付款先后,哪些库存可满足' },
       { text: '/stock CASE-BLK 120', en: 'set the units on hand', zh: '设置在库数量' },
       { text: '/stock CASE-BLK +20', en: '20 received (or -3 damaged): a change, not a new total', zh: '入库 20 件(或 -3 报损):是增减,不是新总数' },
     ],

@@ -34,6 +34,9 @@ export const inLineItemOrder = <T extends { id: string }>(items: T[]): T[] => [.
 /** Statuses whose units are still on our shelves, reserved for the buyer. */
 export const RESERVING_STATUSES = ['awaiting_shipment', 'cancelling'] as const
 
+/** An order `o` (as aliased in the query) holds units on our shelves: reservesStock, in SQL. */
+const HOLDS_STOCK = sql.raw(`o.status in (${RESERVING_STATUSES.map((st) => `'${st}'`).join(', ')}) and o.handed_over_at is null`)
+
 /** Units reserved per SKU by the shop's paid, not handed-over orders (except `exceptOrderId`). */
 export async function reservedUnits(tx: Executor, shopId: string, skus: string[], exceptOrderId?: string): Promise<Map<string, number>> {
   if (!skus.length) return new Map()
@@ -41,12 +44,44 @@ export async function reservedUnits(tx: Executor, shopId: string, skus: string[]
     tx,
     sql`select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, count(*) as n
         from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-        where o.shop_id = ${shopId} and o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null
+        where o.shop_id = ${shopId} and ${HOLDS_STOCK}
           and o.id <> ${exceptOrderId ?? ''}
           and ${anyOf(sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`, skus)}
         group by 1`,
   )
   return new Map(res.map((r) => [r.sku, Number(r.n)]))
+}
+
+/** An open order holding units of a SKU, in the order stock goes out: first paid, first served. */
+export interface HoldingOrder {
+  orderId: string
+  units: number
+  packByAt: Date | null
+  /** units of the SKU held by this order and the ones before it */
+  running: number
+}
+
+/**
+ * The shop's open orders that hold units of `sku` (the ones reservedUnits counts), first paid first,
+ * at most `limit`, and how many there are in all: which ones the stock on hand covers, and which not.
+ */
+export async function ordersHolding(db: Executor, shopId: string, sku: string, limit: number): Promise<{ list: HoldingOrder[]; total: number }> {
+  const res = await rows<{ id: string; units: number | string; pack_by_at: Date | string | null; running: number | string; total: number | string }>(
+    db,
+    sql`with holding as (
+          select o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at
+          from ${orderLineItems} li join ${orders} o on o.id = li.order_id
+          where o.shop_id = ${shopId} and ${HOLDS_STOCK}
+            and coalesce(nullif(li.seller_sku, ''), li.sku_id) = ${sku}
+          group by o.id)
+        select id, units, pack_by_at,
+          sum(units) over (order by paid_time nulls last, create_time, id) as running, count(*) over () as total
+        from holding order by paid_time nulls last, create_time, id limit ${limit}`,
+  )
+  return {
+    list: res.map((r) => ({ orderId: r.id, units: Number(r.units), packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at), running: Number(r.running) })),
+    total: res.length ? Number(res[0].total) : 0,
+  }
 }
 
 /** A line item as the stock check reads it. */

@@ -1,7 +1,8 @@
 import { shops } from '../../../db/schema.js'
 import { inArray } from 'drizzle-orm'
 import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
-import { message, type Line } from '../../notifications/message.js'
+import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
+import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
 import { okReply } from '../replies.js'
@@ -26,6 +27,33 @@ async function afterChange(ctx: CommandContext, shopId: string, sku: string): Pr
   if (!v) return []
   if (v.available < 0) return [ctx.t('stock.after_change_short', { reserved: v.reserved, short: -v.available })]
   return [ctx.t('stock.after_change', { reserved: v.reserved, available: v.available })]
+}
+
+/** the open orders one SKU's view lists at most */
+const HOLDING_LIMIT = 10
+
+/**
+ * Below one SKU's line, the open orders that hold it, first paid first: which the stock on hand
+ * covers (✓) and which it does not (✗), with their pack-by times; buttons open the first uncovered
+ * ones, to pack them once stock comes in, or to cancel them (R2).
+ */
+async function withHoldingOrders(ctx: CommandContext, m: NeutralMessage, shopId: string, sku: string, onHand: number): Promise<NeutralMessage> {
+  const { list, total } = await ordersHolding(ctx.deps.db, shopId, sku, HOLDING_LIMIT)
+  if (!list.length) return m
+  const t = ctx.t
+  const covered = (h: HoldingOrder) => h.running <= onHand
+  m.lines.push([t('stock.holding', { count: total })])
+  for (const h of list)
+    m.lines.push([
+      covered(h) ? '✓ ' : '✗ ',
+      { code: h.orderId },
+      ` · ${t('stock.units', { n: h.units })} · ${t(covered(h) ? 'stock.covered' : 'stock.not_covered')}`,
+      ...(h.packByAt ? [` · ${t('stock.pack_by')} `, { at: h.packByAt.toISOString(), style: 'datetime' as const }] : []),
+    ])
+  if (total > list.length) m.lines.push([t('stock.holding_more', { n: total - list.length })])
+  const short = list.filter((h) => !covered(h))
+  m.buttons = short.slice(0, 5).map((h) => [{ label: h.orderId, style: 'secondary', action: { type: 'order.show', orderId: h.orderId } }])
+  return m
 }
 
 /** A SKU's line: on hand, held by open orders, and what is left, or (bold) how many it is short. */
@@ -64,6 +92,9 @@ export const stock: CommandHandler = async (ctx, command) => {
     const views = await stockViews(ctx.deps.db, shopId, sku)
     if (!views.length) lines.push([t('stock.unknown_sku', { sku })])
     for (const v of views) lines.push(stockLine(t, v))
+    const m = message({ kind: 'stock', title: t('stock.title'), lines })
+    // (a SKU with no stock recorded is not checked: nothing to say which orders it covers)
+    return { ok: true, ephemeral: true, message: views.length ? await withHoldingOrders(ctx, m, shopId, sku, views[0].onHand) : m }
   } else {
     for (const shopId of ctx.shopIds) {
       const views = await stockViews(ctx.deps.db, shopId)

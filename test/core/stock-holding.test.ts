@@ -1,0 +1,41 @@
+import { expect, it } from 'vitest'
+import { messageText } from '../../src/notifications/message.js'
+import { processPlatformOrder } from '../../src/workflow/process-order.js'
+import { describeEachDb } from '../support/db.js'
+import { platformOrder, uniqueId } from '../support/fixtures.js'
+import { actor, coreDeps, linkedSetup } from './support.js'
+
+describeEachDb('/stock SKU: the open orders holding it, first paid first', (get) => {
+  it('marks which orders the stock on hand covers and which not, with buttons to the uncovered ones; shipped and unpaid orders hold nothing', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    const operator = actor(uniqueId('op'), { platformOperator: true })
+    expect((await run(operator, { name: 'stock', sku: 'SKU-A', quantity: 3 })).ok).toBe(true)
+    // each holds 2 × SKU-A (and 1 × SKU-B); paid in the order second, first, third
+    const first = platformOrder({ at: '2026-11-20T08:00:00Z' })
+    const second = platformOrder({ at: '2026-11-20T07:00:00Z' })
+    const third = platformOrder({ at: '2026-11-20T09:00:00Z' })
+    for (const o of [first, second, third]) await processPlatformOrder(deps, shop.id, o)
+    await processPlatformOrder(deps, shop.id, platformOrder({ status: 'UNPAID' }))
+    await processPlatformOrder(deps, shop.id, platformOrder({ status: 'IN_TRANSIT' }))
+
+    const r = await run(admin, { name: 'stock', sku: 'SKU-A' })
+    expect(r.ok).toBe(true)
+    const lines = messageText(r.message).split('\n')
+    expect(lines.slice(1)).toEqual([
+      'SKU-A: 3 on hand, 6 reserved: SHORT by 3',
+      'Open orders holding it, first paid first (3):',
+      `✓ ${second.id} · 2 unit(s) · covered by stock on hand · pack by 2026-11-22T07:00:00.000Z`,
+      `✗ ${first.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T08:00:00.000Z`,
+      `✗ ${third.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T09:00:00.000Z`,
+    ])
+    expect(r.message.buttons.flat().map((b) => b.action)).toEqual([
+      { type: 'order.show', orderId: first.id },
+      { type: 'order.show', orderId: third.id },
+    ])
+    // a SKU nothing holds: its line alone
+    await run(operator, { name: 'stock', sku: 'SKU-Z', quantity: 1 })
+    expect((await run(admin, { name: 'stock', sku: 'SKU-Z' })).message.lines).toEqual([['SKU-Z: 1 on hand, 0 reserved, 1 available']])
+  })
+})
