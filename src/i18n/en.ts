@@ -136,6 +136,7 @@ export const en = {
   'stock.covered': 'covered by stock on hand',
   'stock.not_covered': 'NOT covered',
   'stock.pack_by': 'pack by',
+  'stock.buyer_cancelling': 'the buyer asked to cancel',
   'stock.line_short': '{sku}: {onHand} on hand, {reserved} reserved: SHORT by {short}',
   'stock.set': '{sku}: on hand set to {quantity} (was {before}).',
   'stock.bad_quantity': 'Quantity must be a whole number from 0 to 1,000,000.',

@@ -131,6 +131,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.covered': '在库可满足',
   'stock.not_covered': '库存不足',
   'stock.pack_by': '打包截止',
+  'stock.buyer_cancelling': '买家已申请取消',
   'stock.line_short': '{sku}:在库 {onHand},已占用 {reserved}:缺 {short}',
   'stock.set': '{sku}:在库数量已设为 {quantity}(原为 {before})。',
   'stock.bad_quantity': '数量必须是 0 到 1,000,000 之间的整数。',

@@ -57,6 +57,8 @@ export interface HoldingOrder {
   orderId: string
   units: number
   packByAt: Date | null
+  /** `cancelling`: the buyer asked to cancel (accepting frees its units) */
+  status: string
   /** units of the SKU held by this order and the ones before it */
   running: number
 }
@@ -66,20 +68,20 @@ export interface HoldingOrder {
  * at most `limit`, and how many there are in all: which ones the stock on hand covers, and which not.
  */
 export async function ordersHolding(db: Executor, shopId: string, sku: string, limit: number): Promise<{ list: HoldingOrder[]; total: number }> {
-  const res = await rows<{ id: string; units: number | string; pack_by_at: Date | string | null; running: number | string; total: number | string }>(
+  const res = await rows<{ id: string; units: number | string; pack_by_at: Date | string | null; status: string; running: number | string; total: number | string }>(
     db,
     sql`with holding as (
-          select o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at
+          select o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at, o.status
           from ${orderLineItems} li join ${orders} o on o.id = li.order_id
           where o.shop_id = ${shopId} and ${HOLDS_STOCK}
             and coalesce(nullif(li.seller_sku, ''), li.sku_id) = ${sku}
           group by o.id)
-        select id, units, pack_by_at,
+        select id, units, pack_by_at, status,
           sum(units) over (order by paid_time nulls last, create_time, id) as running, count(*) over () as total
         from holding order by paid_time nulls last, create_time, id limit ${limit}`,
   )
   return {
-    list: res.map((r) => ({ orderId: r.id, units: Number(r.units), packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at), running: Number(r.running) })),
+    list: res.map((r) => ({ orderId: r.id, units: Number(r.units), packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at), status: r.status, running: Number(r.running) })),
     total: res.length ? Number(res[0].total) : 0,
   }
 }

@@ -15,7 +15,7 @@ describeEachDb('/stock SKU: the open orders holding it, first paid first', (get)
     // each holds 2 × SKU-A (and 1 × SKU-B); paid in the order second, first, third
     const first = platformOrder({ at: '2026-11-20T08:00:00Z' })
     const second = platformOrder({ at: '2026-11-20T07:00:00Z' })
-    const third = platformOrder({ at: '2026-11-20T09:00:00Z' })
+    const third = platformOrder({ at: '2026-11-20T09:00:00Z', is_buyer_request_cancel: true })
     for (const o of [first, second, third]) await processPlatformOrder(deps, shop.id, o)
     await processPlatformOrder(deps, shop.id, platformOrder({ status: 'UNPAID' }))
     await processPlatformOrder(deps, shop.id, platformOrder({ status: 'IN_TRANSIT' }))
@@ -28,7 +28,7 @@ describeEachDb('/stock SKU: the open orders holding it, first paid first', (get)
       'Open orders holding it, first paid first (3):',
       `✓ ${second.id} · 2 unit(s) · covered by stock on hand · pack by 2026-11-22T07:00:00.000Z`,
       `✗ ${first.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T08:00:00.000Z`,
-      `✗ ${third.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T09:00:00.000Z`,
+      `✗ ${third.id} · 2 unit(s) · NOT covered · the buyer asked to cancel · pack by 2026-11-22T09:00:00.000Z`,
     ])
     expect(r.message.buttons.flat().map((b) => b.action)).toEqual([
       { type: 'order.show', orderId: first.id },

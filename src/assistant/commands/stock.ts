@@ -47,7 +47,7 @@ async function withHoldingOrders(ctx: CommandContext, m: NeutralMessage, shopId:
     m.lines.push([
       covered(h) ? '✓ ' : '✗ ',
       { code: h.orderId },
-      ` · ${t('stock.units', { n: h.units })} · ${t(covered(h) ? 'stock.covered' : 'stock.not_covered')}`,
+      ` · ${t('stock.units', { n: h.units })} · ${t(covered(h) ? 'stock.covered' : 'stock.not_covered')}${h.status === 'cancelling' ? ` · ${t('stock.buyer_cancelling')}` : ''}`,
       ...(h.packByAt ? [` · ${t('stock.pack_by')} `, { at: h.packByAt.toISOString(), style: 'datetime' as const }] : []),
     ])
   if (total > list.length) m.lines.push([t('stock.holding_more', { n: total - list.length })])
