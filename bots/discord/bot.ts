@@ -11,7 +11,7 @@ import { AppError } from '../../src/shared/errors.js'
 import type { Logger } from '../../src/shared/logger.js'
 import { registerSecret } from '../../src/shared/logger.js'
 import { commandDefinitions } from './commands.js'
-import { handleInteraction, type SuggestSource } from './interactions.js'
+import { handleInteraction } from './interactions.js'
 import { createDiscordChatPort } from './port.js'
 
 export interface DiscordBot {
@@ -22,7 +22,7 @@ export interface DiscordBot {
 
 export interface DiscordBotOptions {
   config: Config
-  assistant: Assistant & SuggestSource
+  assistant: Assistant
   logger: Logger
   /** A channel-message rate limit longer than this is not waited out inside discord.js: it surfaces
    * as ChatRetryAfter so the outbox schedules the retry (default 1500 ms). */

@@ -147,7 +147,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
   return [
     command('link', doc('link'), [opt(T.String, 'code', { en: 'The one-time code', zh: '一次性代码' }, { required: true, maxLength: 64 })]),
     command('orders', doc('orders'), [opt(T.String, 'status', { en: 'Only orders in this status', zh: '只看此状态的订单' }, { choices: statusChoices })]),
-    command('order', doc('order'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40 })]),
+    command('order', doc('order'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true })]),
     command('export', doc('export'), [
       opt(T.String, 'status', { en: 'Order status (default: all)', zh: '订单状态(默认:全部)' }, { choices: statusChoices }),
       opt(T.String, 'time', { en: 'Which time the range applies to (default: create time)', zh: '时间范围按哪个时间(默认:下单时间)' }, { choices: fromText(TIME_TEXT) }),
@@ -194,13 +194,13 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       opt(T.String, 'daily', { en: 'Daily summary at this local time, e.g. 09:00 (off: none)', zh: '每日汇总的本地时间,例如 09:00(off:不发送)' }, { maxLength: 10 }),
     ]),
     command('picklist', doc('picklist')),
-    command('label', doc('label'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40 })]),
+    command('label', doc('label'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true })]),
     command('mark', { en: 'Mark a fulfilment step of an order as done', zh: '标记订单的履约步骤已完成' }, [
-      opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40 }),
+      opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true }),
       opt(T.String, 'step', { en: 'The step', zh: '步骤' }, { required: true, choices: fromText(STEP_TEXT) }),
     ]),
     command('cancel', { en: 'Cancel an order you cannot fulfil (asks for a reason)', zh: '取消无法履约的订单(需选择原因)' }, [
-      opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40 }),
+      opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true }),
     ]),
     command('status', doc('status')),
     command('help', doc('help')),

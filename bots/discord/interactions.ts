@@ -16,7 +16,7 @@ import {
   type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js'
-import type { Actor, Assistant, ChannelRef, Command, OutgoingFile, Reply } from '../../src/assistant/types.js'
+import type { Actor, Assistant, ChannelRef, Command, OutgoingFile, Reply, SuggestField, Suggestion } from '../../src/assistant/types.js'
 import { decodeAction } from '../../src/notifications/actions.js'
 import { t } from '../../src/i18n/index.js'
 import type { Logger } from '../../src/shared/logger.js'
@@ -24,13 +24,8 @@ import { actorOf, channelOf, commandOf, DEFAULT_UPLOAD_LIMIT } from './parse.js'
 import { buttonRows, CHOICE_PREFIX, choiceRows, LIMITS, renderEmbed, type ActionRow } from './render.js'
 import { failureText, say, userLocale } from './texts.js'
 
-export interface SuggestSource {
-  /** shop suggestions for /export's autocomplete: the shops the channel follows */
-  suggestShops?(channel: ChannelRef, actor: Actor, query: string): Promise<{ name: string; value: string }[]>
-}
-
 export interface InteractionDeps {
-  assistant: Assistant & SuggestSource
+  assistant: Assistant
   logger: Logger
   operatorRole?: string
   /** how often a long command may update its "working…" message (default 2 s) */
@@ -163,15 +158,24 @@ async function onModal(i: ModalSubmitInteraction, _deps: InteractionDeps): Promi
 
 const AUTOCOMPLETE_BUDGET_MS = 2000
 
+/** The options whose typing the core suggests values for: command → option → what it names. */
+const SUGGESTED: Record<string, Record<string, SuggestField>> = {
+  export: { shop: 'shop' },
+  order: { id: 'order' },
+  label: { id: 'order' },
+  mark: { id: 'order' },
+  cancel: { id: 'order' },
+}
+
 async function onAutocomplete(i: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
   const focused = i.options.getFocused(true)
-  let choices: { name: string; value: string }[] = []
-  if (i.commandName === 'export' && focused.name === 'shop' && deps.assistant.suggestShops) {
-    const query = String(focused.value ?? '')
-    const ask = deps.assistant.suggestShops(channelOf(i), actorOf(i, deps.operatorRole), query)
+  let choices: Suggestion[] = []
+  const field = SUGGESTED[i.commandName]?.[focused.name]
+  if (field && deps.assistant.suggest) {
+    const ask = deps.assistant.suggest(channelOf(i), actorOf(i, deps.operatorRole), field, String(focused.value ?? ''))
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('shop suggestions took too long')), AUTOCOMPLETE_BUDGET_MS)
+      timer = setTimeout(() => reject(new Error('suggestions took too long')), AUTOCOMPLETE_BUDGET_MS)
     })
     try {
       choices = await Promise.race([ask, late])

@@ -104,8 +104,19 @@ export interface Reply {
   channel?: ChannelInfo
 }
 
+/** A value a member may pick while typing an option, and how it is shown (Discord autocomplete). */
+export interface Suggestion {
+  name: string
+  value: string
+}
+
+/** What is being typed: /export's shop, or an order (/order, /label, /mark, /cancel). */
+export type SuggestField = 'shop' | 'order'
+
 export interface Assistant {
   handle(channel: ChannelRef, actor: Actor, command: Command): Promise<Reply>
+  /** Suggestions for an option being typed: read-only, for members with a role; none in a channel not yet known. */
+  suggest?(channel: ChannelRef, actor: Actor, field: SuggestField, query: string): Promise<Suggestion[]>
   /** Progress for long work (exports): the adapter may show it; called at most about once a second. */
   handleWithProgress?(
     channel: ChannelRef,

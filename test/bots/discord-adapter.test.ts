@@ -27,7 +27,7 @@ describe('Discord adapter with a scripted core', () => {
   let dir: string
   const calls: Call[] = []
   let script: Script = () => ok('done')
-  const assistant: Assistant & { suggestShops(c: ChannelRef, a: Actor, q: string): Promise<{ name: string; value: string }[]> } = {
+  const assistant: Assistant = {
     async handle(channel, actor, command) {
       calls.push({ channel, actor, command })
       return script({ channel, actor, command })
@@ -36,7 +36,8 @@ describe('Discord adapter with a scripted core', () => {
       calls.push({ channel, actor, command })
       return script({ channel, actor, command }, onProgress)
     },
-    async suggestShops(_c, _a, q) {
+    async suggest(_c, _a, field, q) {
+      if (field !== 'shop') return [{ name: `order ${q}`, value: q }]
       return [
         { name: 'Kitchen store 厨房', value: '7495001' },
         { name: 'Phone cases', value: '7495002' },
@@ -69,6 +70,7 @@ describe('Discord adapter with a scripted core', () => {
     const status = exp.options.find((o: { name: string }) => o.name === 'status')
     expect(status.choices.map((c: { value: string }) => c.value)).toEqual(['all', 'unpaid', 'awaiting_shipment', 'shipped', 'completed', 'cancelling', 'cancelled'])
     expect(exp.options.find((o: { name: string }) => o.name === 'shop').autocomplete).toBe(true)
+    for (const name of ['order', 'label', 'mark', 'cancel']) expect(cmds.find((c) => c.name === name)!.options[0]).toMatchObject({ name: 'id', autocomplete: true })
     const role = cmds.find((c) => c.name === 'role')!
     expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
   })
@@ -241,6 +243,11 @@ describe('Discord adapter with a scripted core', () => {
     const out = await h.api.autocomplete('export', [Opt.string('shop', 'kit', true)]).outcome()
     expect(out.ack.type).toBe(8)
     expect(out.choices).toEqual([{ name: 'Kitchen store 厨房', value: '7495001' }])
+    // an order's id, in each command that takes one, asks the core for orders
+    for (const name of ['order', 'label', 'cancel']) {
+      const typed = await h.api.autocomplete(name, [Opt.string('id', '1667', true)]).outcome()
+      expect(typed.choices).toEqual([{ name: 'order 1667', value: '1667' }])
+    }
   })
 
   it('resumes after the gateway drops and answers what arrived meanwhile', async () => {

@@ -7,10 +7,11 @@
  */
 import * as XLSX from '@e965/xlsx'
 import { parse as parseCsv } from 'csv-parse/sync'
+import { desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { orders } from '../../db/schema.js'
 import { createAssistant } from '../../src/assistant/index.js'
 import { createLinkCode } from '../../src/channels/link-codes.js'
-import { suggestShops } from '../../src/channels/shop-suggestions.js'
 import { exportCommand } from '../../src/exports/command.js'
 import { createDispatcher, type Dispatcher } from '../../src/notifications/dispatcher.js'
 import { systemClock } from '../../src/shared/clock.js'
@@ -62,7 +63,7 @@ describeEachDb('Discord bot end to end', (get) => {
       handlers: { export: exportCommand },
       kick: () => kick(),
     })
-    const assistant = Object.assign(core, { suggestShops: (c: Parameters<typeof suggestShops>[1], a: Parameters<typeof suggestShops>[2], q: string) => suggestShops(db, c, a, q) })
+    const assistant = core
     h = await startDiscordHarness({
       assistant,
       maxRateLimitWaitMs: 1000,
@@ -209,6 +210,21 @@ describeEachDb('Discord bot end to end', (get) => {
     expect(typed.choices?.map((c) => c.value)).toEqual([shopId])
     const elsewhere = await h.api.autocomplete('export', [Opt.string('shop', '', true)], { actor: owner, channelId: h.api.guild.channels[1].id }).outcome()
     expect(elsewhere.choices).toEqual([])
+  })
+
+  it('autocompletes an order id from the orders of the shops this channel follows: newest first, by any part of the number', async () => {
+    const [newest] = await get().db.select({ id: orders.id }).from(orders).where(eq(orders.shopId, shopId)).orderBy(desc(orders.createTime)).limit(1)
+    const out = await h.api.autocomplete('order', [Opt.string('id', '', true)], { actor: owner }).outcome()
+    expect(out.choices!.length).toBeGreaterThan(0)
+    expect(out.choices![0].value).toBe(newest.id)
+    expect(out.choices![0].name).toMatch(new RegExp(`^${newest.id} · `))
+    const tail = newest.id.slice(-6)
+    const typed = await h.api.autocomplete('mark', [Opt.string('id', tail, true)], { actor: bob }).outcome()
+    expect(typed.choices!.map((c) => c.value)).toContain(newest.id)
+    expect(typed.choices!.every((c) => c.value.includes(tail))).toBe(true)
+    // another channel (following no shop), and typing that is no part of an order number: nothing
+    expect((await h.api.autocomplete('order', [Opt.string('id', '', true)], { actor: owner, channelId: h.api.guild.channels[1].id }).outcome()).choices).toEqual([])
+    expect((await h.api.autocomplete('order', [Opt.string('id', '1%', true)], { actor: owner }).outcome()).choices).toEqual([])
   })
 
   it('answers bad options clearly and only to the person who typed them', async () => {

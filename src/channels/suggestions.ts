@@ -1,0 +1,63 @@
+/**
+ * What a member may pick while typing a command's option (Discord autocomplete): the shops the
+ * channel follows (/export's shop), or their orders (/order, /label, /mark, /cancel). Read-only;
+ * only for members with a role (viewer or above), like the commands themselves. A channel the
+ * assistant does not know yet gets nothing, and is not created.
+ */
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
+import type { Executor } from '../../db/database.js'
+import { channelShops, channels, orders, shops } from '../../db/schema.js'
+import type { Actor, ChannelRef, Locale, Suggestion } from '../assistant/types.js'
+import { formatMoney } from '../i18n/format.js'
+import { translator } from '../i18n/index.js'
+import { orderListColumns } from '../orders/find.js'
+import { statusLabel } from '../workflow/order-messages.js'
+import { atLeast, resolveRole } from './roles.js'
+
+/** Discord shows at most 25 suggestions, each name and value at most 100 characters. */
+const MAX = 25
+
+/** The channel's shops and language, when the member may see them. */
+async function scope(db: Executor, ref: ChannelRef, actor: Actor): Promise<{ shopIds: string[]; locale: Locale } | null> {
+  const [ch] = await db
+    .select({ id: channels.id, locale: channels.locale })
+    .from(channels)
+    .where(and(eq(channels.platform, ref.platform), eq(channels.externalId, ref.externalId)))
+  if (!ch) return null
+  const followed = await db.select({ shopId: channelShops.shopId }).from(channelShops).where(eq(channelShops.channelId, ch.id))
+  if (!followed.length || !atLeast(await resolveRole(db, ch.id, actor, true), 'viewer')) return null
+  return { shopIds: followed.map((f) => f.shopId), locale: ch.locale as Locale }
+}
+
+/** The shops the channel follows whose id or name contains what was typed. */
+export async function suggestShops(db: Executor, ref: ChannelRef, actor: Actor, query: string, limit = MAX): Promise<Suggestion[]> {
+  const s = await scope(db, ref, actor)
+  if (!s) return []
+  const rows = await db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, s.shopIds)).orderBy(asc(shops.name))
+  const q = query.trim().toLowerCase()
+  return rows
+    .filter((r) => !q || r.id.includes(q) || r.name.toLowerCase().includes(q))
+    .slice(0, limit)
+    .map((r) => ({ name: `${r.name} (${r.id})`.slice(0, 100), value: r.id }))
+}
+
+/**
+ * The channel's orders whose number holds what was typed (its start, its last digits, any part), or
+ * whose tracking number starts with it; newest first. Nothing typed: the newest orders.
+ */
+export async function suggestOrders(db: Executor, ref: ChannelRef, actor: Actor, query: string, limit = MAX): Promise<Suggestion[]> {
+  const q = query.trim()
+  // letters, digits and dashes only: nothing LIKE would read as a wildcard
+  if (!/^[A-Za-z0-9-]{0,64}$/.test(q)) return []
+  const s = await scope(db, ref, actor)
+  if (!s) return []
+  const typed = q ? or(sql`${orders.id} like ${`%${q}%`}`, sql`upper(${orders.trackingNumber}) like ${`${q.toUpperCase()}%`}`) : undefined
+  const rows = await db
+    .select(orderListColumns)
+    .from(orders)
+    .where(and(inArray(orders.shopId, s.shopIds), typed))
+    .orderBy(desc(orders.createTime))
+    .limit(limit)
+  const t = translator(s.locale)
+  return rows.map((o) => ({ name: `${o.id} · ${statusLabel(t, o)} · ${formatMoney(o.total, o.currency)}`.slice(0, 100), value: o.id }))
+}
