@@ -2,8 +2,9 @@
  * The daily summary: once a day, at the local time a chat chose (`/settings daily=09:00`, in the
  * chat's own time zone), one message with what the day holds for the shops it follows: orders to
  * pack and to hand over (late, and due within 24 hours), buyer cancellation requests waiting for an
- * answer, open orders short of stock, and the paid orders of the last 24 hours. A team starting its
- * shift sees the day at a glance; the warnings before each deadline come as usual.
+ * answer, open orders short of stock, the paid orders of the last 24 hours, and each shop's
+ * late-dispatch rate over the last 7 days, flagged above the 4 % TikTok Shop asks for (reference §8).
+ * A team starting its shift sees the day at a glance; the warnings before each deadline come as usual.
  *
  * Once a day per chat, decided by the database: the chat row is claimed for the local day
  * (channels.daily_summary_sent_on) in the transaction that stores the message (outbox, keyed by chat
@@ -15,14 +16,18 @@ import { anyOf } from '../../db/any-of.js'
 import { rows, type Db, type Executor } from '../../db/database.js'
 import { channelShops, channels } from '../../db/schema.js'
 import { translator } from '../i18n/index.js'
-import { message, type NeutralMessage } from '../notifications/message.js'
+import { message, type Line, type NeutralMessage } from '../notifications/message.js'
 import { enqueue, toChannelInfo } from '../notifications/outbox.js'
 import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
 import { dayOf, wallClock, ymdString } from '../shared/zoned-time.js'
+import { formatRate } from './late.js'
+import { lateDispatchRates, type DispatchRate } from './late-rate.js'
 import { HANDOVER_OPEN, PACK_OPEN } from './open-steps.js'
 
 const HOUR = 3_600_000
+/** the late-dispatch rate TikTok Shop asks sellers to stay at or under (reference §8: ≤ 4 %; a later guide enforces above 10 %) */
+export const LDR_LINE = 0.04
 
 export interface DaySummary {
   packLate: number
@@ -33,6 +38,8 @@ export interface DaySummary {
   requestsSoon: number
   short: number
   paid: number
+  /** each shop's late-dispatch rate over the last 7 days (shops that dispatched nothing left out) */
+  rates: Pick<DispatchRate, 'shopName' | 'late' | 'dispatched' | 'rate'>[]
 }
 
 /** The figures of the summary for these shops at `now` ("soon": within 24 hours). */
@@ -40,7 +47,7 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
   const at = now.toISOString()
   const soon = new Date(now.getTime() + 24 * HOUR).toISOString()
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString()
-  const [o] = await rows<Omit<DaySummary, 'requests' | 'requestsSoon'>>(
+  const [o] = await rows<Omit<DaySummary, 'requests' | 'requestsSoon' | 'rates'>>(
     db,
     sql`select
           count(*) filter (where ${PACK_OPEN} and o.pack_by_at <= ${at}::timestamptz)::int as "packLate",
@@ -56,7 +63,8 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
     sql`select count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
         from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending'`,
   )
-  return { ...o, ...c }
+  const rates = (await lateDispatchRates(db, shopIds, now, [7])).filter((r) => r.dispatched > 0)
+  return { ...o, ...c, rates }
 }
 
 /** The summary's message, in the chat's language; `day` is the chat's local day (YYYY-MM-DD). */
@@ -73,6 +81,10 @@ export function daySummaryMessage(locale: 'en' | 'zh-CN', day: string, s: DaySum
       [t('daily.requests', { n: s.requests, soon: s.requestsSoon })],
       [t('daily.short', { n: s.short })],
       [t('daily.paid', { n: s.paid })],
+      ...s.rates.map((r): Line => {
+        const text = t('daily.ldr', { shop: s.rates.length > 1 ? ` (${r.shopName})` : '', rate: formatRate(r) })
+        return r.rate! > LDR_LINE ? [{ bold: `${text} ${t('daily.ldr_over')}` }] : [text]
+      }),
       [t(behind ? 'daily.next_late' : 'daily.next')],
     ],
   })

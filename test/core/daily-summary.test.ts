@@ -99,6 +99,30 @@ describeEachDb('daily summary', (get) => {
     expect(msg.lines?.at(-1)).toEqual(['/late 查看即将到期的订单,/picklist 打印拣货单。'])
     expect(await database.db.$count(outbox, like(outbox.dedupeKey, `daily:${lonely.id}:%`))).toBe(0)
   })
+
+  it('says the late-dispatch rate of the last 7 days, in bold with what to do when it is above 4 %', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
+    await run(admin, { name: 'settings', daily: '09:00' }) // UTC
+    const T = new Date('2026-11-21T09:00:00Z').getTime()
+    const at = (h: number) => new Date(T + h * HOUR)
+    // dispatched in time: paid T-72h, shipment arranged at T-60h (pack by T-24h), collected at T-50h (hand over by T)
+    for (let i = 0; i < 3; i++)
+      await processPlatformOrder(deps, shop.id, platformOrder({ at: at(-72), status: 'IN_TRANSIT', rts_time: unix(at(-60)), collection_time: unix(at(-50)) }))
+    const lineOf = async (day: string) => {
+      const [row] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, `daily:${channelId}:${day}`))
+      return (row.payload as NeutralMessage).lines.find((l) => JSON.stringify(l).includes('Late-dispatch'))
+    }
+    deps.clock.set(at(0))
+    await sendDailySummaries(deps, deps.clock.now()) // (other tests' chats may be due too)
+    expect(await lineOf('2026-11-21')).toEqual(['Late-dispatch rate, last 7 days: 0.0 % (0/3)'])
+    // one more, arranged 22 h after its pack-by (paid T-70h: pack by T-22h, arranged at T): 1 of 4 late
+    await processPlatformOrder(deps, shop.id, platformOrder({ at: at(-70), status: 'AWAITING_COLLECTION', rts_time: unix(at(0)) }))
+    deps.clock.set(at(24))
+    await sendDailySummaries(deps, deps.clock.now()) // (other tests' chats may be due too)
+    expect(await lineOf('2026-11-22')).toEqual([{ bold: 'Late-dispatch rate, last 7 days: 25.0 % (1/4) — above the 4 % TikTok Shop asks for: ship on time to bring it down.' }])
+  })
 })
 
 describe('parseDailyTime', () => {
