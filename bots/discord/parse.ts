@@ -36,6 +36,7 @@ export function channelOf(i: BaseInteraction): ChannelRef {
     title: [i.guild?.name, channelName ? `#${channelName}` : undefined].filter(Boolean).join(' ') || undefined,
     localeHint: i.guildLocale ?? i.locale,
     uploadLimitBytes: i.attachmentSizeLimit ?? DEFAULT_UPLOAD_LIMIT,
+    commandForm: 'options',
   }
 }
 

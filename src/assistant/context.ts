@@ -34,6 +34,8 @@ export interface CommandContext {
   require(role: Role): void
   /** throws when the channel follows no shop yet */
   requireLinked(): void
+  /** how members give a command's values here (ChannelRef.commandForm) */
+  commandForm: 'typed' | 'options'
   /** progress of long work (exports), when the adapter asked for it */
   onProgress?: (done: number, total: number) => void
 }

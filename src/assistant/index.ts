@@ -48,6 +48,7 @@ export function createAssistant(deps: CoreDeps): Assistant {
       role,
       shopIds,
       t,
+      commandForm: ref.commandForm ?? 'typed',
       onProgress,
       requireLinked() {
         if (!shopIds.length) throw userError('forbidden', 'error.not_linked')

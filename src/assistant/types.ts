@@ -27,6 +27,12 @@ export interface ChannelRef {
   localeHint?: string
   /** the platform's upload limit for files, when it tells us (Discord attachment_size_limit) */
   uploadLimitBytes?: number
+  /**
+   * How members give a command's values: typed after it (`/export shipped csv`, the default), or in
+   * the platform's own fields, one per option (`options`: Discord's slash commands), where the
+   * typed syntax of /help's examples does not apply.
+   */
+  commandForm?: 'typed' | 'options'
 }
 
 /** A stored channel, as the dispatcher and renderers see it. */

@@ -24,7 +24,7 @@ export const en = {
   'help.more': 'Send /help COMMAND for how to write it, with examples: /help export.',
   'help.usage': 'Write it: ',
   'help.examples': 'For example:',
-  'help.discord_options': 'Here on Discord, pick the command and fill in its options: the same values, one field each.',
+  'help.options_form': 'Here, pick the command and fill in its options: the same values, one field each.',
   'help.unknown_topic': 'There is no command “{topic}”. Ask about one of: {list}.',
   'status.title': 'Status of this chat',
   'status.simulated': 'simulated shop',

@@ -24,7 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   'help.more': '发送 /help 命令名 查看写法和示例,例如 /help export。',
   'help.usage': '写法:',
   'help.examples': '示例:',
-  'help.discord_options': '在 Discord 中,请选择命令并填写各个选项:取值相同,每项一栏。',
+  'help.options_form': '在这里,请选择命令并填写各个选项:取值相同,每项一栏。',
   'help.unknown_topic': '没有命令“{topic}”。可查询的命令:{list}。',
   'status.title': '本群状态',
   'status.simulated': '模拟店铺',

@@ -33,7 +33,7 @@ describeEachDb('/help COMMAND: how to write a command, with examples', (get) => 
     expect(unknown.message.title).toContain('export')
   })
 
-  it('every example parses as the command it documents; the list points text chats to /help COMMAND, not Discord', async () => {
+  it('every example parses as the command it documents; the list points chats with typed commands to /help COMMAND, not those whose commands have fields', async () => {
     for (const [name, h] of Object.entries(COMMAND_HELP)) {
       for (const e of h.examples) {
         const parsed = parseTextCommand(e.text.replaceAll('{week}', '2026-11-13').replaceAll('{yesterday}', '2026-11-19'), { replyTo: { userId: '1', displayName: 'A' } })
@@ -45,7 +45,10 @@ describeEachDb('/help COMMAND: how to write a command, with examples', (get) => 
     const a = createAssistant(coreDeps(database))
     const tg = messageText((await a.handle(chan(), actor(uniqueId('u')), { name: 'help' })).message)
     expect(tg).toContain('Send /help COMMAND for how to write it, with examples: /help export.')
-    const dc = await a.handle(chan(uniqueId('g'), { platform: 'discord' }), actor(uniqueId('u')), { name: 'help' })
+    const dc = await a.handle(chan(uniqueId('g'), { platform: 'discord', commandForm: 'options' }), actor(uniqueId('u')), { name: 'help' })
     expect(messageText(dc.message)).not.toContain('/help COMMAND')
+    const dcExport = await a.handle(chan(uniqueId('g'), { platform: 'discord', commandForm: 'options' }), actor(uniqueId('u')), { name: 'help', topic: 'export' })
+    expect(messageText(dcExport.message)).toContain('Here, pick the command and fill in its options: the same values, one field each.')
+    expect(tg).not.toContain('fill in its options')
   })
 })

@@ -23,8 +23,8 @@ export const help: CommandHandler = async (ctx, command) => {
         ...COMMAND_DOCS.map((d) => [{ code: `/${d.name}` }, ` — ${zh ? d.zh : d.en}`]),
         [t('help.roles')],
         [t('help.your_role', { role: t(`role.${ctx.role ?? 'none'}` as MessageKey) })],
-        // Discord's own command picker shows each option; text chats learn the syntax here
-        ...(ctx.channel.platform === 'discord' ? [] : [[t('help.more')]]),
+        // where a command's options are the platform's own fields, its picker shows them; typed commands are learnt here
+        ...(ctx.commandForm === 'options' ? [] : [[t('help.more')]]),
         ...(ctx.shopIds.length ? [] : [[t('error.not_linked')]]),
       ],
     }),
@@ -42,6 +42,6 @@ function helpOn(ctx: CommandContext, topic: string) {
   const doc = COMMAND_DOCS.find((d) => d.name === topic)
   const lines: Line[] = [[t('help.usage'), { code: h.usage }]]
   if (h.examples.length) lines.push([t('help.examples')], ...h.examples.map((e): Line => [{ code: dated(e.text) }, ` — ${zh ? e.zh : e.en}`]))
-  if (ctx.channel.platform === 'discord') lines.push([t('help.discord_options')])
+  if (ctx.commandForm === 'options') lines.push([t('help.options_form')])
   return { ok: true, ephemeral: true, message: message({ kind: 'help', title: doc ? `/${topic} — ${zh ? doc.zh : doc.en}` : `/${topic}`, lines }) }
 }
