@@ -195,11 +195,11 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     ]),
     command('picklist', doc('picklist')),
     command('label', doc('label'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true })]),
-    command('mark', { en: 'Mark a fulfilment step of an order as done', zh: '标记订单的履约步骤已完成' }, [
+    command('mark', doc('mark'), [
       opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true }),
       opt(T.String, 'step', { en: 'The step', zh: '步骤' }, { required: true, choices: fromText(STEP_TEXT) }),
     ]),
-    command('cancel', { en: 'Cancel an order you cannot fulfil (asks for a reason)', zh: '取消无法履约的订单(需选择原因)' }, [
+    command('cancel', doc('cancel'), [
       opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true }),
     ]),
     command('status', doc('status')),

@@ -14,6 +14,8 @@ export const COMMAND_DOCS: CommandDoc[] = [
   { name: 'stock', en: 'Show, set or change (+N / -N) stock for a SKU', zh: '查看、设置或增减(+N / -N)SKU 库存' },
   { name: 'picklist', en: 'Print the pick list for unpicked paid orders', zh: '打印待拣货订单的拣货单' },
   { name: 'label', en: 'Get the shipping label of an order', zh: '获取订单的面单' },
+  { name: 'mark', en: 'Mark a fulfilment step of an order as done', zh: '标记订单的履约步骤已完成' },
+  { name: 'cancel', en: 'Cancel an order you cannot fulfil (asks for a reason)', zh: '取消无法履约的订单(需选择原因)' },
   { name: 'grant', en: 'Give a member a role (admin, operator, viewer)', zh: '给成员分配角色(管理员、操作员、查看者)' },
   { name: 'revoke', en: 'Remove a member’s role', zh: '移除成员角色' },
   { name: 'settings', en: 'Language, time zone, warning thresholds and the daily summary', zh: '语言、时区、提醒阈值和每日汇总' },

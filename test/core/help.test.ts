@@ -45,6 +45,9 @@ describeEachDb('/help COMMAND: how to write a command, with examples', (get) => 
     const a = createAssistant(coreDeps(database))
     const tg = messageText((await a.handle(chan(), actor(uniqueId('u')), { name: 'help' })).message)
     expect(tg).toContain('Send /help COMMAND for how to write it, with examples: /help export.')
+    // the typed commands an operator uses on an order are listed too
+    expect(tg).toContain('/mark — Mark a fulfilment step of an order as done')
+    expect(tg).toContain('/cancel — Cancel an order you cannot fulfil (asks for a reason)')
     const dc = await a.handle(chan(uniqueId('g'), { platform: 'discord', commandForm: 'options' }), actor(uniqueId('u')), { name: 'help' })
     expect(messageText(dc.message)).not.toContain('/help COMMAND')
     const dcExport = await a.handle(chan(uniqueId('g'), { platform: 'discord', commandForm: 'options' }), actor(uniqueId('u')), { name: 'help', topic: 'export' })
