@@ -8,10 +8,9 @@ import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
 import { channelShops, channels, orders, shops } from '../../db/schema.js'
 import type { Actor, ChannelRef, Locale, Suggestion } from '../assistant/types.js'
-import { formatMoney } from '../i18n/format.js'
 import { translator } from '../i18n/index.js'
 import { orderListColumns } from '../orders/find.js'
-import { statusLabel } from '../workflow/order-messages.js'
+import { orderSummary } from '../workflow/order-messages.js'
 import { atLeast, resolveRole } from './roles.js'
 
 /** Discord shows at most 25 suggestions, each name and value at most 100 characters. */
@@ -59,5 +58,5 @@ export async function suggestOrders(db: Executor, ref: ChannelRef, actor: Actor,
     .orderBy(desc(orders.createTime))
     .limit(limit)
   const t = translator(s.locale)
-  return rows.map((o) => ({ name: `${o.id} · ${statusLabel(t, o)} · ${formatMoney(o.total, o.currency)}`.slice(0, 100), value: o.id }))
+  return rows.map((o) => ({ name: `${o.id} · ${orderSummary(t, o)}`.slice(0, 100), value: o.id }))
 }

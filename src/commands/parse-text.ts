@@ -40,7 +40,6 @@ const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds' | 'da
   summary: 'daily',
 }
 
-
 const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help', health: 'status' }
 
 const MAX_INPUT = 4096

@@ -17,6 +17,10 @@ export function statusLabel(t: Translate, o: { status: string; isOnHold: boolean
   return o.isOnHold ? `${base} (${t('status.on_hold')})` : base
 }
 
+/** An order in a list or a suggestion: its status and total ("awaiting shipment · 49.95 GBP"). */
+export const orderSummary = (t: Translate, o: { status: string; isOnHold: boolean; total: string | null; currency: string }): string =>
+  `${statusLabel(t, o)} · ${formatMoney(o.total, o.currency)}`
+
 export function stockLines(t: Translate, check: StockCheck | null | undefined): Line[] {
   if (!check || !Array.isArray(check.lines)) return [[t('stock.not_checked')]]
   const lines: Line[] = check.lines.map((l) => {

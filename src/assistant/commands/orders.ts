@@ -1,11 +1,10 @@
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import { orders } from '../../../db/schema.js'
-import { formatMoney } from '../../i18n/format.js'
 import type { MessageKey, Translate } from '../../i18n/index.js'
 import { message, type Button, type Line } from '../../notifications/message.js'
 import { findOrders, MIN_SUFFIX_DIGITS, ORDER_REF, orderListColumns, type OrderListRow } from '../../orders/find.js'
 import { STATUS_FILTERS, type StatusFilter } from '../../orders/status.js'
-import { orderDetailMessage, statusLabel } from '../../workflow/order-messages.js'
+import { orderDetailMessage, orderSummary } from '../../workflow/order-messages.js'
 import { loadOrderView } from '../../workflow/order-view.js'
 import type { Command, Reply } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -39,16 +38,16 @@ export const ordersList: CommandHandler = async (ctx, command) => {
   const t = ctx.t
   // more than are shown: how many, and how to get them all
   const footer = total > list.length ? t('orders.more', { shown: list.length, total, status }) : undefined
-  return { ok: true, ephemeral: true, message: orderListMessage(t, 'orders', t('orders.title', { status: t(`status.${status}` as MessageKey) }), list, footer) }
+  return { ok: true, ephemeral: true, message: orderListMessage(t, t('orders.title', { status: t(`status.${status}` as MessageKey) }), list, footer) }
 }
 
 /** A list of orders, a line each, with a button to show each of the first five. */
-function orderListMessage(t: Translate, kind: string, title: string, list: OrderListRow[], footer?: string) {
+function orderListMessage(t: Translate, title: string, list: OrderListRow[], footer?: string) {
   const lines: Line[] = list.length
-    ? list.map((o) => [{ code: o.id }, ` · ${statusLabel(t, o)} · ${formatMoney(o.total, o.currency)} · `, { at: o.createTime.toISOString(), style: 'datetime' }])
+    ? list.map((o) => [{ code: o.id }, ` · ${orderSummary(t, o)} · `, { at: o.createTime.toISOString(), style: 'datetime' }])
     : [[t('orders.none')]]
   const buttons: Button[][] = list.slice(0, 5).map((o) => [{ label: o.id, style: 'secondary', action: { type: 'order.show', orderId: o.id } }])
-  return message({ kind, title, lines, buttons, ...(footer ? { footer: [footer] } : {}) })
+  return message({ kind: 'orders', title, lines, buttons, ...(footer ? { footer: [footer] } : {}) })
 }
 
 /**
@@ -73,11 +72,14 @@ export async function resolveOrderRef(ctx: CommandContext, ref: string): Promise
   const more = found.length > FOUND_LIMIT
   const t = ctx.t
   const title = t('order.found_title', { id, count: more ? `${FOUND_LIMIT}+` : String(found.length) })
-  return { reply: { ok: true, ephemeral: true, message: orderListMessage(t, 'orders', title, found.slice(0, FOUND_LIMIT), more ? t('order.found_more') : undefined) } }
+  return { reply: { ok: true, ephemeral: true, message: orderListMessage(t, title, found.slice(0, FOUND_LIMIT), more ? t('order.found_more') : undefined) } }
 }
 
 export async function showOrder(ctx: CommandContext, orderId: string): Promise<Reply> {
   ctx.require('viewer')
+  // the whole number (every button press) is read once; anything else is resolved first
+  const whole = ORDER_REF.test(orderId.trim()) ? await loadOrderView(ctx.deps.db, orderId.trim(), ctx.shopIds) : null
+  if (whole) return { ok: true, ephemeral: true, message: orderDetailMessage(ctx.channel, whole) }
   const ref = await resolveOrderRef(ctx, orderId)
   if (ref.reply) return ref.reply
   const view = await loadOrderView(ctx.deps.db, ref.id, ctx.shopIds)
