@@ -25,6 +25,7 @@ const doc = (name: string): Text => {
 /** Chinese command and option names (Discord shows them to users whose client is in Chinese). */
 const ZH_NAMES: Record<string, string> = {
   link: '关联',
+  unlink: '取消关联',
   orders: '订单列表',
   order: '订单',
   export: '导出',
@@ -146,6 +147,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
   const userOpt = opt(T.User, 'user', { en: 'The member', zh: '成员' }, { required: true })
   return [
     command('link', doc('link'), [opt(T.String, 'code', { en: 'The one-time code', zh: '一次性代码' }, { required: true, maxLength: 64 })]),
+    command('unlink', doc('unlink'), [opt(T.String, 'shop', { en: 'The shop to stop following here', zh: '本群要停止关注的店铺' }, { required: true, autocomplete: true, maxLength: 100 })]),
     command('orders', doc('orders'), [opt(T.String, 'status', { en: 'Only orders in this status', zh: '只看此状态的订单' }, { choices: statusChoices })]),
     command('order', doc('order'), [opt(T.String, 'id', ORDER_ID, { required: true, maxLength: 40, autocomplete: true })]),
     command('export', doc('export'), [

@@ -161,6 +161,7 @@ const AUTOCOMPLETE_BUDGET_MS = 2000
 /** The options whose typing the core suggests values for: command → option → what it names. */
 const SUGGESTED: Record<string, Record<string, SuggestField>> = {
   export: { shop: 'shop' },
+  unlink: { shop: 'shop' },
   order: { id: 'order' },
   label: { id: 'order' },
   mark: { id: 'order' },

@@ -52,6 +52,8 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
       return { name: 'status' }
     case 'link':
       return { name: 'link', code: i.options.getString('code', true).trim() }
+    case 'unlink':
+      return { name: 'unlink', shop: i.options.getString('shop', true).trim() }
     case 'orders':
       return { name: 'orders', status: str(i, 'status') }
     case 'order':

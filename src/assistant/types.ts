@@ -64,6 +64,8 @@ export type Command =
   /** is the assistant reading the shops and posting here: each shop's sync, its authorization, messages waiting */
   | { name: 'status' }
   | { name: 'link'; code: string }
+  /** shop: the ID or name of a shop the channel follows */
+  | { name: 'unlink'; shop?: string }
   | { name: 'orders'; status?: string }
   | { name: 'order'; orderId: string }
   | { name: 'export'; args: ExportArgs }
@@ -116,7 +118,7 @@ export interface Suggestion {
   value: string
 }
 
-/** What is being typed: /export's shop, or an order (/order, /label, /mark, /cancel). */
+/** What is being typed: a shop (/export, /unlink), or an order (/order, /label, /mark, /cancel). */
 export type SuggestField = 'shop' | 'order'
 
 export interface Assistant {

@@ -4,6 +4,7 @@ import { auditLog } from '../../db/schema.js'
 
 export type AuditAction =
   | 'link'
+  | 'unlink'
   | 'role.grant'
   | 'role.revoke'
   | 'settings.change'

@@ -90,6 +90,9 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       if (args.length !== 1) return args.length ? E(`Send only the code. ${usage('link')}`, `只需发送代码。${yongfa('link')}`) : E(`The link code is missing. ${usage('link')}`, `缺少关联代码。${yongfa('link')}`)
       return { name: 'link', code: args[0]! }
     }
+    case 'unlink':
+      // a shop's name may hold spaces: every word after the command is the shop
+      return args.length ? { name: 'unlink', shop: args.join(' ') } : { name: 'unlink' }
     case 'orders': {
       if (!args.length) return { name: 'orders' }
       if (args.some((a) => a.includes('='))) {

@@ -19,6 +19,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   help: { usage: '/help [command]', examples: [{ text: '/help export', en: 'how to write /export, with examples', zh: '/export 的写法和示例' }] },
   status: { usage: '/status', examples: [] },
   link: { usage: '/link CODE', examples: [{ text: '/link K7Q2M9XW4P', en: 'link this chat with the code `npm run cli -- link-code` printed', zh: '用 `npm run cli -- link-code` 生成的代码关联本群' }] },
+  unlink: {
+    usage: '/unlink SHOP (its ID or name)',
+    examples: [{ text: '/unlink 7494049642642441621', en: 'this chat stops hearing of that shop (an admin’s step; a new link code brings it back)', zh: '本群不再接收该店铺的消息(仅管理员;用新的关联代码可恢复)' }],
+  },
   orders: {
     usage: '/orders [status]',
     examples: [

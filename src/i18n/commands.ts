@@ -7,6 +7,7 @@ export interface CommandDoc {
 
 export const COMMAND_DOCS: CommandDoc[] = [
   { name: 'link', en: 'Link this chat to a shop with a one-time code', zh: '用一次性代码将本群关联到店铺' },
+  { name: 'unlink', en: 'Stop following a shop in this chat (admins)', zh: '本群停止关注某个店铺(管理员)' },
   { name: 'orders', en: 'List recent orders, optionally by status', zh: '查看最近订单(可按状态)' },
   { name: 'order', en: 'Show one order: its number, last digits or tracking number', zh: '查看单个订单:订单号、订单号后几位或物流单号' },
   { name: 'export', en: 'Export orders as CSV or Excel', zh: '导出订单(CSV 或 Excel)' },

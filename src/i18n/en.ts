@@ -5,7 +5,7 @@ export const en = {
   'error.not_available': '/{command} is not available yet on this bot.',
   'error.nul_text': 'The command holds an invisible NUL character; type it again without it.',
   'error.forbidden': 'Only a channel {needed} can do this; your role here is {have}. Ask an admin: /grant @you {needed}.',
-  'error.not_linked': 'This chat does not follow any shop yet. Link it with /link CODE (an admin prints the code with: npm run cli -- link-code <shop id>).',
+  'error.not_linked': 'This chat does not follow any shop yet. Link it with /link CODE (an admin prints the code with: npm run cli -- link-code --shop SHOP_ID).',
   'error.shop_unavailable': 'The shop did not answer: {detail}. Nothing was changed; please try again in a few minutes.',
   'error.shop_error': 'TikTok Shop refused: {detail}.',
   'error.unknown_action': 'That button is no longer valid. Open the order again with /order ID.',
@@ -39,10 +39,19 @@ export const en = {
   'status.nothing_waiting': 'No message is waiting to be sent here.',
 
   // link
-  'link.bad_code': 'That code is not valid or has expired (codes work once, for 15 minutes). Ask for a new one: npm run cli -- link-code <shop id>.',
+  'link.bad_code': 'That code is not valid or has expired (codes work once, for 15 minutes). Ask for a new one: npm run cli -- link-code --shop SHOP_ID.',
   'link.missing_code': 'Give the code: /link CODE.',
   'link.done': 'This chat now follows {shop}. You are its admin. New paid orders, cancellation requests and deadline warnings will be posted here.',
   'link.done_title': 'Linked to {shop}',
+  'unlink.which': 'Say which shop this chat should stop following: /unlink SHOP (its ID or name). This chat follows: {shops}.',
+  'unlink.unknown': '“{shop}” is not a shop this chat follows. Give the ID or name of one of: {shops}.',
+  'unlink.done_title': 'This chat no longer follows {shop}',
+  'unlink.done': 'Its new orders, cancellation requests and deadline warnings are no longer posted here, and /orders, /export and the daily summary here leave it out. Messages about it already on their way are still delivered.',
+  'unlink.others': 'Other chats that still follow it: {n}.',
+  'unlink.nobody': 'No chat follows it now: the assistant still reads the shop, but tells no one.',
+  'unlink.pending': 'Buyer cancellation requests of this shop still waiting for an answer: {n}. Unanswered, TikTok Shop decides at the deadline; the first is due ',
+  'unlink.again': 'To follow it again: npm run cli -- link-code --shop {id}, then /link CODE here.',
+  'unlink.already': 'This chat had already stopped following {shop}.',
 
   // roles
   'grant.bad_role': 'Unknown role “{role}”. Use admin, operator or viewer.',

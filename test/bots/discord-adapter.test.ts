@@ -62,7 +62,7 @@ describe('Discord adapter with a scripted core', () => {
   it('registers every command for the guild with zh-CN names and descriptions, accepted by Discord’s rules', () => {
     const cmds = h.api.commands.guild.get(h.api.guild.id)!
     expect(cmds.map((c) => c.name).sort()).toEqual(
-      ['cancel', 'export', 'help', 'label', 'late', 'link', 'mark', 'order', 'orders', 'picklist', 'role', 'settings', 'status', 'stock'].sort(),
+      ['cancel', 'export', 'help', 'label', 'late', 'link', 'mark', 'order', 'orders', 'picklist', 'role', 'settings', 'status', 'stock', 'unlink'].sort(),
     )
     const exp = cmds.find((c) => c.name === 'export')!
     expect(exp.name_localizations['zh-CN']).toBe('导出')
@@ -70,6 +70,7 @@ describe('Discord adapter with a scripted core', () => {
     const status = exp.options.find((o: { name: string }) => o.name === 'status')
     expect(status.choices.map((c: { value: string }) => c.value)).toEqual(['all', 'unpaid', 'awaiting_shipment', 'shipped', 'completed', 'cancelling', 'cancelled'])
     expect(exp.options.find((o: { name: string }) => o.name === 'shop').autocomplete).toBe(true)
+    expect(cmds.find((c) => c.name === 'unlink')!.options).toEqual([expect.objectContaining({ name: 'shop', required: true, autocomplete: true })])
     for (const name of ['order', 'label', 'mark', 'cancel']) expect(cmds.find((c) => c.name === name)!.options[0]).toMatchObject({ name: 'id', autocomplete: true })
     const role = cmds.find((c) => c.name === 'role')!
     expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
@@ -79,7 +80,7 @@ describe('Discord adapter with a scripted core', () => {
     const g = { id: snowflake(), name: '第二团队', locale: 'zh-CN', ownerId: snowflake(), channels: [{ id: snowflake(), name: '订单' }], roles: [] }
     h.api.joinGuild(g)
     const cmds = await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'commands in the new guild')
-    expect(cmds).toHaveLength(14)
+    expect(cmds).toHaveLength(15)
   })
 
   it('/export: acknowledged at once, typed options reach the core, the reply is edited in', async () => {
@@ -104,7 +105,7 @@ describe('Discord adapter with a scripted core', () => {
     expect(calls[0].actor).toMatchObject({ platform: 'discord', userId: '100000000000000001', displayName: 'ada', platformOperator: false })
   })
 
-  it('parses /late, /stock, /role grant|revoke, /settings with their types', async () => {
+  it('parses /late, /stock, /role grant|revoke, /settings, /unlink with their types', async () => {
     await h.api.slash('late', [Opt.integer('hours', 6)]).outcome()
     await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('quantity', 0)]).outcome()
     await h.api.slash('stock', [Opt.string('sku', 'SKU-A'), Opt.integer('add', -3)]).outcome()
@@ -114,6 +115,7 @@ describe('Discord adapter with a scripted core', () => {
     await h.api.slash('role', [Opt.sub('grant', [Opt.user('user', bob.id), Opt.string('role', 'operator')])]).outcome()
     await h.api.slash('role', [Opt.sub('revoke', [Opt.user('user', bob.id)])]).outcome()
     await h.api.slash('settings', [Opt.string('language', 'zh-CN'), Opt.string('timezone', 'Asia/Shanghai')]).outcome()
+    await h.api.slash('unlink', [Opt.string('shop', ' 7495002 ')]).outcome()
     expect(calls.map((c) => c.command)).toEqual([
       { name: 'late', hours: 6 },
       { name: 'stock', sku: 'SKU-A', quantity: 0 },
@@ -122,6 +124,7 @@ describe('Discord adapter with a scripted core', () => {
       { name: 'grant', target: { userId: bob.id, displayName: 'Bob B' }, role: 'operator' },
       { name: 'revoke', target: { userId: bob.id, displayName: 'Bob B' } },
       { name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', thresholds: undefined },
+      { name: 'unlink', shop: '7495002' },
     ])
   })
 
@@ -243,6 +246,7 @@ describe('Discord adapter with a scripted core', () => {
     const out = await h.api.autocomplete('export', [Opt.string('shop', 'kit', true)]).outcome()
     expect(out.ack.type).toBe(8)
     expect(out.choices).toEqual([{ name: 'Kitchen store 厨房', value: '7495001' }])
+    expect((await h.api.autocomplete('unlink', [Opt.string('shop', 'phone', true)]).outcome()).choices).toEqual([{ name: 'Phone cases', value: '7495002' }])
     // an order's id, in each command that takes one, asks the core for orders
     for (const name of ['order', 'label', 'cancel']) {
       const typed = await h.api.autocomplete(name, [Opt.string('id', '1667', true)]).outcome()
@@ -361,8 +365,8 @@ describe('Discord adapter with a scripted core', () => {
 
   it('registerGlobalCommands puts the commands globally; a guild joined afterwards gets no duplicate copy', async () => {
     const res = await registerGlobalCommands(h.config)
-    expect(res).toEqual({ applicationId: h.api.appId, count: 14 })
-    expect(h.api.commands.global).toHaveLength(14)
+    expect(res).toEqual({ applicationId: h.api.appId, count: 15 })
+    expect(h.api.commands.global).toHaveLength(15)
     const g = { id: snowflake(), name: 'Third', locale: 'en-US', ownerId: snowflake(), channels: [{ id: snowflake(), name: 'orders' }], roles: [] }
     h.api.joinGuild(g)
     expect(await h.api.waitFor(() => h.api.commands.guild.get(g.id), 3000, 'the guild registration')).toEqual([])

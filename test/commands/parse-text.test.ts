@@ -65,6 +65,10 @@ describe('parseTextCommand', () => {
     expect(ok('/picklist')).toEqual({ name: 'picklist' })
     expect(ok('/label 5766001')).toEqual({ name: 'label', orderId: '5766001' })
     expect(ok('/link AB12-CD34')).toEqual({ name: 'link', code: 'AB12-CD34' })
+    // a shop's name may hold spaces: the whole rest of the line names it
+    expect(ok('/unlink Kitchen  Store 厨房')).toEqual({ name: 'unlink', shop: 'Kitchen Store 厨房' })
+    expect(ok('/unlink "Kitchen Store"')).toEqual({ name: 'unlink', shop: 'Kitchen Store' })
+    expect(ok('/unlink')).toEqual({ name: 'unlink' })
   })
 
   it('accepts /command@BotName, any case, no slash, and extra spaces', () => {
@@ -117,7 +121,7 @@ describe('parseTextCommand', () => {
   })
 
   it('any string gives a command or one non-empty error, never a throw (property)', () => {
-    const names = ['help', 'link', 'orders', 'order', 'export', 'late', 'stock', 'grant', 'revoke', 'settings', 'picklist', 'label', 'mark', 'cancel', 'status', 'x']
+    const names = ['help', 'link', 'unlink', 'orders', 'order', 'export', 'late', 'stock', 'grant', 'revoke', 'settings', 'picklist', 'label', 'mark', 'cancel', 'status', 'x']
     const commandish = fc
       .tuple(
         fc.constantFrom('/', '／', '', ' /'),

@@ -3,7 +3,7 @@ import type { CommandHandler } from '../context.js'
 import type { CommandName } from '../types.js'
 import { action, cancelOrder } from './cancel.js'
 import { help } from './help.js'
-import { link } from './link.js'
+import { link, unlink } from './link.js'
 import { mark } from './mark.js'
 import { orderDetail, ordersList } from './orders.js'
 import { grant, revoke } from './roles.js'
@@ -15,6 +15,7 @@ export const builtinHandlers: Partial<Record<CommandName, CommandHandler>> = {
   help,
   status,
   link,
+  unlink,
   orders: ordersList,
   order: orderDetail,
   stock,
