@@ -12,7 +12,7 @@ import type { NeutralMessage } from '../../src/notifications/message.js'
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, unix, uniqueId } from '../support/fixtures.js'
+import { buyerRequest, platformOrder, unix, uniqueId } from '../support/fixtures.js'
 import { coreDeps, linkedSetup } from './support.js'
 
 const HOUR = 3_600_000
@@ -39,15 +39,7 @@ describeEachDb('daily summary', (get) => {
     const soon = platformOrder({ at: new Date(T - 47 * HOUR) })
     const fresh = platformOrder({ at: new Date(T - 1 * HOUR) })
     for (const o of [late, soon, fresh]) await processPlatformOrder(deps, shop.id, o)
-    await processPlatformCancellation(deps, shop.id, {
-      cancel_id: uniqueId('4035'),
-      order_id: fresh.id,
-      cancel_type: 'BUYER_CANCEL',
-      cancel_status: 'CANCELLATION_REQUEST_PENDING',
-      role: 'BUYER',
-      create_time: unix(new Date(T - 30 * HOUR)),
-      update_time: unix(deps.clock.now()),
-    })
+    await processPlatformCancellation(deps, shop.id, buyerRequest(fresh.id, new Date(T - 30 * HOUR), { update_time: unix(deps.clock.now()) }))
 
     // 16:59 in Shanghai: not yet
     deps.clock.set(new Date('2026-11-20T08:59:00Z'))

@@ -8,7 +8,7 @@ import { AppError } from '../../src/shared/errors.js'
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, unix, uniqueId } from '../support/fixtures.js'
+import { buyerRequest, platformOrder, uniqueId } from '../support/fixtures.js'
 import { actor, coreDeps, linkedSetup } from './support.js'
 
 async function withRequest(database: Parameters<typeof coreDeps>[0], region = 'GB') {
@@ -17,15 +17,7 @@ async function withRequest(database: Parameters<typeof coreDeps>[0], region = 'G
   const o = platformOrder()
   await processPlatformOrder(deps, setup.shop.id, o)
   const cancelId = uniqueId('4035')
-  await processPlatformCancellation(deps, setup.shop.id, {
-    cancel_id: cancelId,
-    order_id: o.id,
-    cancel_type: 'BUYER_CANCEL',
-    cancel_status: 'CANCELLATION_REQUEST_PENDING',
-    role: 'BUYER',
-    create_time: unix(deps.clock.now()),
-    update_time: unix(deps.clock.now()),
-  })
+  await processPlatformCancellation(deps, setup.shop.id, buyerRequest(o.id, deps.clock.now(), { cancel_id: cancelId }))
   const operator = actor(uniqueId('op'), { displayName: 'Olga Operator' })
   await setup.run(setup.admin, { name: 'grant', target: { userId: operator.userId, displayName: operator.displayName }, role: 'operator' })
   return { deps, ...setup, order: o, cancelId, operator }

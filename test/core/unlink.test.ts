@@ -6,7 +6,7 @@ import { messageText } from '../../src/notifications/message.js'
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, unix, uniqueId } from '../support/fixtures.js'
+import { buyerRequest, platformOrder, uniqueId } from '../support/fixtures.js'
 import { actor, chan, coreDeps, linkedSetup } from './support.js'
 
 describeEachDb('/unlink: a chat stops following a shop', (get) => {
@@ -46,15 +46,7 @@ describeEachDb('/unlink: a chat stops following a shop', (get) => {
     // a buyer's request waits for an answer
     const o = platformOrder()
     await processPlatformOrder(deps, shop.id, o)
-    await processPlatformCancellation(deps, shop.id, {
-      cancel_id: uniqueId('4035'),
-      order_id: o.id,
-      cancel_type: 'BUYER_CANCEL',
-      cancel_status: 'CANCELLATION_REQUEST_PENDING',
-      role: 'BUYER',
-      create_time: unix(deps.clock.now()),
-      update_time: unix(deps.clock.now()),
-    })
+    await processPlatformCancellation(deps, shop.id, buyerRequest(o.id, deps.clock.now()))
 
     const r = await run(admin, { name: 'unlink', shop: '  kitchen store ' })
     expect(r.ok).toBe(true)

@@ -2,6 +2,7 @@
 import type { Executor } from '../../db/database.js'
 import { shops } from '../../db/schema.js'
 import type { PlatformOrder } from '../../src/orders/platform-order.js'
+import type { PlatformCancellation } from '../../src/shop/port.js'
 
 let seq = 0
 export const uniqueId = (prefix = '') => `${prefix}${Date.now()}${String(++seq).padStart(5, '0')}`
@@ -70,6 +71,20 @@ export function platformOrder(over: Partial<PlatformOrder> & { at?: Date | strin
 }
 
 export const unix = s
+
+/** A buyer's cancellation request on `orderId`, made at `at` and waiting for the seller's answer, unless overridden. */
+export function buyerRequest(orderId: string, at: Date | string, over: Partial<PlatformCancellation> = {}): PlatformCancellation {
+  return {
+    cancel_id: uniqueId('4035'),
+    order_id: orderId,
+    cancel_type: 'BUYER_CANCEL',
+    cancel_status: 'CANCELLATION_REQUEST_PENDING',
+    role: 'BUYER',
+    create_time: s(at),
+    update_time: s(at),
+    ...over,
+  }
+}
 
 /** A seeded generator of numbers in [0, 1) (mulberry32): the same seed gives the same stream. */
 export function seededRandom(seed: number): () => number {
