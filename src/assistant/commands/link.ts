@@ -54,7 +54,8 @@ export const unlink: CommandHandler = async (ctx, command) => {
   if (!removed) return okReply(ctx.t('unlink.already', { shop: shop.name }))
   const after = await afterUnfollow(ctx.deps.db, ctx.channel.id, shop.id)
   const lines: (string | Line)[] = [ctx.t('unlink.done')]
-  lines.push(after.otherChats ? ctx.t('unlink.others', { n: after.otherChats }) : ctx.t('unlink.nobody'))
+  // nobody hearing of a shop any more is worth noticing: its deadlines still run
+  lines.push(after.otherChats ? ctx.t('unlink.others', { n: after.otherChats }) : [{ bold: ctx.t('unlink.nobody') }])
   if (after.pending) lines.push([{ bold: ctx.t('unlink.pending', { n: after.pending }) }, ...(after.firstDue ? [{ at: after.firstDue.toISOString(), style: 'both' as const }] : [])])
   lines.push(ctx.t('unlink.again', { id: shop.id }))
   return okReply(ctx.t('unlink.done_title', { shop: shop.name }), lines)
