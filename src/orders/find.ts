@@ -13,6 +13,7 @@ export const MIN_SUFFIX_DIGITS = 4
 /** What a list of orders shows of each. */
 export interface OrderListRow {
   id: string
+  shopId: string
   status: string
   isOnHold: boolean
   total: string | null
@@ -22,6 +23,7 @@ export interface OrderListRow {
 
 export const orderListColumns = {
   id: orders.id,
+  shopId: orders.shopId,
   status: orders.status,
   isOnHold: orders.isOnHold,
   total: orders.totalAmount,

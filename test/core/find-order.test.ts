@@ -3,11 +3,12 @@ import { dirname } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { orders } from '../../db/schema.js'
+import { createLinkCode } from '../../src/channels/link-codes.js'
 import { fulfilmentHandlers } from '../../src/fulfilment/commands.js'
 import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, uniqueId } from '../support/fixtures.js'
+import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
 import { coreDeps, linkedSetup } from './support.js'
 
 /** an 18-digit-or-so order number of this run, ending in `tail` */
@@ -42,6 +43,8 @@ describeEachDb('finding an order by the end of its number, a tracking number or 
       { type: 'order.show', orderId: b.id },
       { type: 'order.show', orderId: a.id },
     ])
+    // a chat of one shop: the lines do not name it
+    expect(messageText(two.message)).not.toContain(shop.name)
     // the tracking number (in any case) and the package ID
     expect((await run(admin, { name: 'order', orderId: tracking.toLowerCase() })).message.title).toBe(`Order ${c.id}`)
     expect((await run(admin, { name: 'order', orderId: packageId })).message.title).toBe(`Order ${c.id}`)
@@ -77,6 +80,24 @@ describeEachDb('finding an order by the end of its number, a tracking number or 
     const text = messageText(many.message)
     expect(text.match(/4242\b/g)).toHaveLength(10 + 1) // ten orders and the title
     expect(text).toContain('More orders match: give more digits, or the whole number.')
+  })
+
+  it('in a chat that follows two shops, each line of a list names its order’s shop', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop: us, run, admin, assistant, channel } = await linkedSetup(database, deps, { name: 'US store' })
+    const uk = await seedShop(database.db, { name: 'UK store <b>' })
+    expect((await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })).ok).toBe(true)
+    const a = platformOrder({ id: endingIn('771234'), at: '2026-11-20T08:00:00Z' })
+    const b = platformOrder({ id: endingIn('881234'), at: '2026-11-20T09:00:00Z' })
+    await processPlatformOrder(deps, us.id, a)
+    await processPlatformOrder(deps, uk.id, b)
+    const lineOf = (m: { lines: unknown[][] }, id: string) => m.lines.find((l) => JSON.stringify(l).includes(id))!
+    for (const r of [await run(admin, { name: 'orders' }), await run(admin, { name: 'order', orderId: '1234' })]) {
+      expect(r.ok).toBe(true)
+      expect(lineOf(r.message, a.id).at(-1)).toBe(' · US store')
+      expect(lineOf(r.message, b.id).at(-1)).toBe(' · UK store <b>')
+    }
   })
 
   it('/mark, /label and /cancel take the same: the one order named, or the list to choose from', async () => {

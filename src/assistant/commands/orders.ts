@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm'
-import { orders } from '../../../db/schema.js'
-import type { MessageKey, Translate } from '../../i18n/index.js'
+import { orders, shops } from '../../../db/schema.js'
+import type { MessageKey } from '../../i18n/index.js'
 import { message, type Button, type Line } from '../../notifications/message.js'
 import { findOrders, MIN_SUFFIX_DIGITS, ORDER_REF, orderListColumns, type OrderListRow } from '../../orders/find.js'
 import { STATUS_FILTERS, type StatusFilter } from '../../orders/status.js'
@@ -38,13 +38,24 @@ export const ordersList: CommandHandler = async (ctx, command) => {
   const t = ctx.t
   // more than are shown: how many, and how to get them all
   const footer = total > list.length ? t('orders.more', { shown: list.length, total, status }) : undefined
-  return { ok: true, ephemeral: true, message: orderListMessage(t, t('orders.title', { status: t(`status.${status}` as MessageKey) }), list, footer) }
+  return { ok: true, ephemeral: true, message: await orderListMessage(ctx, t('orders.title', { status: t(`status.${status}` as MessageKey) }), list, footer) }
 }
 
-/** A list of orders, a line each, with a button to show each of the first five. */
-function orderListMessage(t: Translate, title: string, list: OrderListRow[], footer?: string) {
+/**
+ * A list of orders, a line each, with a button to show each of the first five. In a chat that
+ * follows several shops, each line names its order's shop.
+ */
+async function orderListMessage(ctx: CommandContext, title: string, list: OrderListRow[], footer?: string) {
+  const t = ctx.t
+  const names =
+    ctx.shopIds.length > 1 ? new Map((await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds))).map((s) => [s.id, s.name])) : null
   const lines: Line[] = list.length
-    ? list.map((o) => [{ code: o.id }, ` · ${orderSummary(t, o)} · `, { at: o.createTime.toISOString(), style: 'datetime' }])
+    ? list.map((o) => [
+        { code: o.id },
+        ` · ${orderSummary(t, o)} · `,
+        { at: o.createTime.toISOString(), style: 'datetime' },
+        ...(names ? [` · ${names.get(o.shopId) ?? o.shopId}`] : []),
+      ])
     : [[t('orders.none')]]
   const buttons: Button[][] = list.slice(0, 5).map((o) => [{ label: o.id, style: 'secondary', action: { type: 'order.show', orderId: o.id } }])
   return message({ kind: 'orders', title, lines, buttons, ...(footer ? { footer: [footer] } : {}) })
@@ -72,7 +83,7 @@ export async function resolveOrderRef(ctx: CommandContext, ref: string): Promise
   const more = found.length > FOUND_LIMIT
   const t = ctx.t
   const title = t('order.found_title', { id, count: more ? `${FOUND_LIMIT}+` : String(found.length) })
-  return { reply: { ok: true, ephemeral: true, message: orderListMessage(t, title, found.slice(0, FOUND_LIMIT), more ? t('order.found_more') : undefined) } }
+  return { reply: { ok: true, ephemeral: true, message: await orderListMessage(ctx, title, found.slice(0, FOUND_LIMIT), more ? t('order.found_more') : undefined) } }
 }
 
 export async function showOrder(ctx: CommandContext, orderId: string): Promise<Reply> {
