@@ -63,6 +63,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { text: '/stock CASE-BLK', en: 'one SKU, and the open orders holding it: which the stock covers, first paid first', zh: '单个 SKU,以及占用它的未发货订单:按付款先后,哪些库存可满足' },
       { text: '/stock CASE-BLK 120', en: 'set the units on hand', zh: '设置在库数量' },
       { text: '/stock CASE-BLK +20', en: '20 received (or -3 damaged): a change, not a new total', zh: '入库 20 件(或 -3 报损):是增减,不是新总数' },
+      { text: '/stock "UK store:CASE-BLK" +20', en: 'in a chat of several shops, the shop’s name (or ID) before the SKU, when more than one stocks it', zh: '群里有多个店铺且都有该 SKU 时,在 SKU 前写店铺名称(或 ID)' },
     ],
   },
   grant: { usage: '/grant ROLE (as a reply to the member’s message)', examples: [{ text: '/grant operator', en: 'replying to a member: they may accept, reject, cancel and mark', zh: '回复某成员的消息:其可同意、拒绝、取消和标记' }] },

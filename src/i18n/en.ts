@@ -159,7 +159,8 @@ export const en = {
   'stock.adjust_unknown': 'No stock recorded for {sku}, so nothing can be taken away. Set it first with /stock {sku} QUANTITY.',
   'stock.set_or_adjust': 'Give a quantity to set or a change to add (+N / -N), not both.',
   'stock.bad_sku': 'SKU “{sku}” is not valid: use 1–64 characters without spaces.',
-  'stock.which_shop': 'This chat follows several shops: write the SKU as SHOPID:SKU (shops: {shops}).',
+  'stock.which_shop': 'This chat follows several shops, and none has stock of {sku} recorded: write it as SHOP:SKU, SHOP being the shop’s ID or name (shops: {shops}).',
+  'stock.which_shop_several': 'Several of this chat’s shops have stock of {sku}: write it as SHOP:SKU, SHOP being the shop’s ID or name (shops: {shops}).',
   'stock.unknown_sku': 'No stock recorded for {sku}.',
 
   // marks

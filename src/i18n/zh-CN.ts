@@ -154,7 +154,8 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.adjust_unknown': '{sku} 没有库存记录,无法减少。请先用 /stock {sku} 数量 设置。',
   'stock.set_or_adjust': '请给出要设置的数量,或要增减的数量(+N / -N),不要同时给出。',
   'stock.bad_sku': 'SKU“{sku}”无效:请使用 1–64 个字符,不含空格。',
-  'stock.which_shop': '本群关联了多个店铺,请把 SKU 写成 店铺ID:SKU(店铺:{shops})。',
+  'stock.which_shop': '本群关联了多个店铺,且都没有 {sku} 的库存记录:请写成 店铺:SKU,店铺可填 ID 或名称(店铺:{shops})。',
+  'stock.which_shop_several': '本群有多个店铺记录了 {sku} 的库存:请写成 店铺:SKU,店铺可填 ID 或名称(店铺:{shops})。',
   'stock.unknown_sku': '{sku} 没有库存记录。',
 
   'mark.pick_list': '拣货单已打印',

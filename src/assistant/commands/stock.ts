@@ -1,5 +1,5 @@
-import { shops } from '../../../db/schema.js'
-import { inArray } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
+import { shops, stockLevels } from '../../../db/schema.js'
 import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
@@ -8,17 +8,32 @@ import type { CommandContext, CommandHandler } from '../context.js'
 import { okReply } from '../replies.js'
 import { userError } from '../user-error.js'
 
-/** "SKU" in a one-shop channel; "SHOP:SKU" when the channel follows several. */
+/** The chat's shops, by name, as "ID (name)" for messages. */
+async function chatShops(ctx: CommandContext): Promise<{ id: string; name: string }[]> {
+  return ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds)).orderBy(shops.name)
+}
+const listed = (list: { id: string; name: string }[]) => list.map((s) => `${s.id} (${s.name})`).join(', ')
+
+/**
+ * "SKU" in a one-shop channel. In a channel that follows several: "SHOP:SKU", the shop by its ID or
+ * its name (any letter case), or the SKU alone when stock of it is recorded in exactly one of them.
+ */
 async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopId: string; sku: string }> {
   const text = raw.trim()
   if (ctx.shopIds.length === 1) return { shopId: ctx.shopIds[0], sku: validateSku(text) }
-  const i = text.indexOf(':')
-  const shopId = i > 0 ? text.slice(0, i) : ''
-  if (!ctx.shopIds.includes(shopId)) {
-    const names = await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds))
-    throw userError('bad_input', 'stock.which_shop', { shops: names.map((s) => `${s.id} (${s.name})`).join(', ') })
-  }
-  return { shopId, sku: validateSku(text.slice(i + 1)) }
+  const list = await chatShops(ctx)
+  const lower = text.toLowerCase()
+  const prefix = (s: string) => `${s.trim().toLowerCase()}:`
+  const byId = list.find((s) => lower.startsWith(prefix(s.id)))
+  const named = byId ? { shop: byId, len: prefix(byId.id).length } : list.map((s) => ({ shop: s, len: prefix(s.name).length })).find((x) => x.len > 1 && lower.startsWith(prefix(x.shop.name)))
+  if (named) return { shopId: named.shop.id, sku: validateSku(text.slice(named.len)) }
+  const sku = validateSku(text)
+  const stocked = await ctx.deps.db
+    .select({ shopId: stockLevels.shopId })
+    .from(stockLevels)
+    .where(and(inArray(stockLevels.shopId, ctx.shopIds), eq(stockLevels.sellerSku, sku)))
+  if (stocked.length === 1) return { shopId: stocked[0].shopId, sku }
+  throw userError('bad_input', stocked.length ? 'stock.which_shop_several' : 'stock.which_shop', { sku, shops: listed(list) })
 }
 
 /** What a stock change leaves for the next orders: on hand less the units open orders hold. */
@@ -96,9 +111,11 @@ export const stock: CommandHandler = async (ctx, command) => {
     // (a SKU with no stock recorded is not checked: nothing to say which orders it covers)
     return { ok: true, ephemeral: true, message: views.length ? await withHoldingOrders(ctx, m, shopId, sku, views[0].onHand) : m }
   } else {
+    // several shops: each one's SKUs under its name
+    const heads = ctx.shopIds.length > 1 ? new Map((await chatShops(ctx)).map((s) => [s.id, `${s.name} (${s.id})`])) : null
     for (const shopId of ctx.shopIds) {
       const views = await stockViews(ctx.deps.db, shopId)
-      if (ctx.shopIds.length > 1 && views.length) lines.push([{ bold: shopId }])
+      if (heads && views.length) lines.push([{ bold: heads.get(shopId) ?? shopId }])
       // the SKUs open orders are short of first: what to restock (or cancel) before packing
       const short = views.filter((v) => v.available < 0)
       for (const v of [...short, ...views.filter((v) => v.available >= 0)]) lines.push(stockLine(t, v))
