@@ -15,6 +15,8 @@ export interface WarningFacts {
   thresholdMinutes: number
   /** marks not done yet (orders) */
   missing: MarkStep[]
+  /** the order's shop, told in a channel that follows several */
+  shopName?: string
 }
 
 export function warningMessage(ch: ChannelInfo, w: WarningFacts, now: Date): NeutralMessage {
@@ -23,6 +25,7 @@ export function warningMessage(ch: ChannelInfo, w: WarningFacts, now: Date): Neu
   const left = formatDuration(w.deadlineAt.getTime() - now.getTime(), ch.locale)
   const stepText = t(`deadline.${w.step}` as MessageKey)
   const lines: Line[] = [[t('deadline.warn_line', { at: formatInstant(w.deadlineAt, ch.timeZone) })]]
+  if (w.shopName) lines.push([t('deadline.shop'), { bold: w.shopName }])
   let buttons: Button[][] = []
   let title: string
   if (w.step === 'answer_by') {
@@ -53,7 +56,8 @@ export function digestMessage(ch: ChannelInfo, warnings: WarningFacts[], now: Da
   const lines: Line[] = sorted.slice(0, DIGEST_LINES).map((w) => {
     const overdue = w.deadlineAt.getTime() <= now.getTime()
     const text = t('deadline.digest_line', { id: w.orderId, step: t(`deadline.${w.step}` as MessageKey), at: formatInstant(w.deadlineAt, ch.timeZone, false) })
-    return [overdue ? { bold: `⚠ ${text}` } : text]
+    const line = w.shopName ? `${text} · ${w.shopName}` : text
+    return [overdue ? { bold: `⚠ ${line}` } : line]
   })
   if (sorted.length > DIGEST_LINES) lines.push([t('deadline.digest_more', { count: sorted.length - DIGEST_LINES })])
   const anyOverdue = sorted.some((w) => w.deadlineAt.getTime() <= now.getTime())

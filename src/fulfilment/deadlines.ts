@@ -6,10 +6,10 @@
  * deadline_warnings decides, so repeated or concurrent scans raise nothing twice.
  * When a channel gets more than its digest size in one scan, it gets one digest instead.
  */
-import { eq, inArray, sql } from 'drizzle-orm'
+import { count, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
 import { rows } from '../../db/database.js'
-import { channels, deadlineWarnings, jobRuns, orders } from '../../db/schema.js'
+import { channelShops, channels, deadlineWarnings, jobRuns, orders, shops } from '../../db/schema.js'
 import type { CoreDeps } from '../assistant/context.js'
 import type { MarkStep } from '../notifications/actions.js'
 import { enqueue, toChannelInfo } from '../notifications/outbox.js'
@@ -110,6 +110,27 @@ function missingMarks(o: { pickListPrintedAt: Date | null; labelPrintedAt: Date 
   return m
 }
 
+/**
+ * In channels that follow several shops a warning names its order's shop: which channels those are,
+ * and the shop name of each order (read only when there is such a channel).
+ */
+async function shopNamesForSeveral(tx: Executor, channelIds: number[], orderIds: string[]): Promise<{ several: Set<number>; names: Map<string, string> }> {
+  const several = new Set(
+    (
+      await tx
+        .select({ channelId: channelShops.channelId })
+        .from(channelShops)
+        .where(inArray(channelShops.channelId, channelIds))
+        .groupBy(channelShops.channelId)
+        .having(gt(count(), 1))
+    ).map((r) => r.channelId),
+  )
+  const ids = orderIds.filter(Boolean)
+  if (!several.size || !ids.length) return { several, names: new Map() }
+  const named = await tx.select({ id: orders.id, name: shops.name }).from(orders).innerJoin(shops, eq(shops.id, orders.shopId)).where(inArray(orders.id, ids))
+  return { several, names: new Map(named.map((r) => [r.id, r.name])) }
+}
+
 export async function scanDeadlines(deps: Deps, now: Date, opts: ScanOptions = {}): Promise<ScanResult> {
   const o: Required<ScanOptions> = { initialLookbackMs: 24 * HOUR, overlapMs: 2 * MINUTE, maxCatchUpMs: 7 * 24 * HOUR, ...opts }
   const started = performance.now()
@@ -148,6 +169,7 @@ export async function scanDeadlines(deps: Deps, now: Date, opts: ScanOptions = {
       ? await rows<{ id: string; order_id: string }>(tx, sql`select id, order_id from cancellations where id in (${sql.join(cancelIds.map((i) => sql`${i}`), sql`, `)})`)
       : []
     const cancelOrder = new Map(cancelRows.map((r) => [r.id, r.order_id]))
+    const shopOf = await shopNamesForSeveral(tx, channelIds, [...new Set(toSend.map((r) => (r.subject_type === 'cancellation' ? (cancelOrder.get(r.subject_id) ?? '') : r.subject_id)))])
 
     let messages = 0
     let digests = 0
@@ -156,13 +178,15 @@ export async function scanDeadlines(deps: Deps, now: Date, opts: ScanOptions = {
       const mine = perChannel.get(ch.id)!
       const facts = mine.map((r): WarningFacts => {
         const order = orderById.get(r.subject_id)
+        const orderId = r.subject_type === 'cancellation' ? (cancelOrder.get(r.subject_id) ?? r.subject_id) : r.subject_id
         return {
           step: r.step,
-          orderId: r.subject_type === 'cancellation' ? (cancelOrder.get(r.subject_id) ?? r.subject_id) : r.subject_id,
+          orderId,
           cancelId: r.subject_type === 'cancellation' ? r.subject_id : undefined,
           deadlineAt: new Date(r.deadline_at),
           thresholdMinutes: r.threshold_minutes,
           missing: order ? missingMarks(order, r.step) : [],
+          shopName: shopOf.several.has(ch.id) ? shopOf.names.get(orderId) : undefined,
         }
       })
       if (mine.length > chRow.digestThreshold) {

@@ -234,6 +234,7 @@ export const en = {
   'deadline.answer_by': 'answer the cancellation request',
   'deadline.warn_title': 'Order {id}: {step} within {left}',
   'deadline.overdue_title': 'Order {id}: {step} is OVERDUE',
+  'deadline.shop': 'Shop: ',
   'deadline.warn_line': 'Deadline: {at}.',
   'deadline.missing': 'Still to do: {steps}.',
   'deadline.cancel_title': 'Cancellation request on order {id}: answer within {left}',

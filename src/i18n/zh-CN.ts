@@ -225,6 +225,7 @@ export const zhCN: Record<MessageKey, string> = {
   'deadline.answer_by': '处理取消申请',
   'deadline.warn_title': '订单 {id}:请在 {left} 内{step}',
   'deadline.overdue_title': '订单 {id}:{step}已逾期',
+  'deadline.shop': '店铺:',
   'deadline.warn_line': '截止时间:{at}。',
   'deadline.missing': '待完成:{steps}。',
   'deadline.cancel_title': '订单 {id} 的取消申请:请在 {left} 内处理',

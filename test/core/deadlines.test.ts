@@ -1,14 +1,15 @@
 import { and, eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { channels, deadlineWarnings, outbox } from '../../db/schema.js'
+import { createLinkCode } from '../../src/channels/link-codes.js'
 import { scanDeadlines } from '../../src/fulfilment/deadlines.js'
 import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
 import { MINUTE } from '../../src/shared/clock.js'
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, unix, uniqueId } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { platformOrder, seedShop, unix, uniqueId } from '../support/fixtures.js'
+import { chan, coreDeps, linkedSetup } from './support.js'
 
 describeEachDb('deadline warnings (R3, R4, R8)', (get) => {
   // Each test moves the shared scan watermark forward: run them on increasing, separate days.
@@ -120,5 +121,38 @@ describeEachDb('deadline warnings (R3, R4, R8)', (get) => {
     // the same scan again raises nothing
     const again = await scanDeadlines(deps, deps.clock.now())
     expect(again.warnings).toBe(0)
+  })
+
+  it('in a chat that follows several shops, a warning and a digest line name the order’s shop; a one-shop chat’s do not', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    deps.clock.set('2027-02-10T00:00:00Z')
+    const { shop: us, assistant, channel, admin, channelId } = await linkedSetup(database, deps, { name: 'US store' })
+    const uk = await seedShop(database.db, { name: 'UK store' })
+    await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })
+    const single = await assistant.handle(chan(), admin, { name: 'link', code: await createLinkCode(database.db, us.id, deps.clock) })
+    const a = platformOrder({ at: '2027-02-10T00:00:00Z' })
+    const b = platformOrder({ at: '2027-02-10T00:00:00Z' })
+    await processPlatformOrder(deps, us.id, a)
+    await processPlatformOrder(deps, uk.id, b)
+    const warnings = async (chId: number) =>
+      (await database.db.select().from(outbox).where(eq(outbox.channelId, chId))).map((r) => r.payload as NeutralMessage).filter((m) => m.kind.startsWith('deadline'))
+    // 12 h before pack-by: one warning each
+    deps.clock.advanceHours(36.5)
+    await scanDeadlines(deps, deps.clock.now())
+    const several = await warnings(channelId)
+    expect(several).toHaveLength(2)
+    expect(several.find((m) => m.title.includes(a.id))!.lines).toContainEqual(['Shop: ', { bold: 'US store' }])
+    expect(several.find((m) => m.title.includes(b.id))!.lines).toContainEqual(['Shop: ', { bold: 'UK store' }])
+    const one = await warnings(single.channel!.id)
+    expect(one).toHaveLength(1)
+    expect(messageText(one[0])).not.toContain('US store')
+    // 2 h before, more than the digest size: each digest line names the shop
+    await database.db.update(channels).set({ digestThreshold: 1 }).where(eq(channels.id, channelId))
+    deps.clock.advanceHours(10)
+    await scanDeadlines(deps, deps.clock.now())
+    const digest = (await warnings(channelId)).find((m) => m.kind === 'deadline_digest')!
+    expect(messageText(digest)).toContain(`${a.id}: pack by 2027-02-12 00:00 · US store`)
+    expect(messageText(digest)).toContain(`${b.id}: pack by 2027-02-12 00:00 · UK store`)
   })
 })
