@@ -42,6 +42,8 @@ export interface ChannelInfo {
   externalId: string
   locale: Locale
   timeZone: string
+  /** the channel follows more than one shop, so its order and request posts name the shop (known where a shop's followers are read) */
+  severalShops?: boolean
 }
 
 /** Raw export arguments as typed by a user; the exports core validates them (R5, R7). */

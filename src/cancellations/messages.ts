@@ -11,6 +11,8 @@ export const cancelRefKey = (cancelId: string) => `cancel:${cancelId}`
 function baseFields(ch: ChannelInfo, c: CancellationRow, view: OrderView | null): Field[] {
   const t = translator(ch.locale)
   const f: Field[] = []
+  // a chat of several shops is told whose order it is
+  if (ch.severalShops && view) f.push({ label: t('order.shop'), value: [view.shopName], inline: true })
   const reason = c.reasonText || (c.reason ? reasonText(c.reason, ch.locale) : '')
   if (reason) f.push({ label: t('cancel.reason'), value: [reason] })
   if (view?.items.length)

@@ -58,12 +58,12 @@ export async function channelBacklog(db: Executor, channelId: number): Promise<{
 /** Every channel that follows the shop. */
 export async function channelsFollowing(tx: Executor, shopId: string): Promise<ChannelInfo[]> {
   const rows = await tx
-    .select({ c: channels })
+    .select({ c: channels, shops: sql<number>`(select count(*) from ${channelShops} x where x.channel_id = ${channels.id})`.mapWith(Number) })
     .from(channelShops)
     .innerJoin(channels, eq(channels.id, channelShops.channelId))
     .where(eq(channelShops.shopId, shopId))
     .orderBy(channels.id)
-  return rows.map((r) => toChannelInfo(r.c))
+  return rows.map((r) => ({ ...toChannelInfo(r.c), ...(r.shops > 1 ? { severalShops: true } : {}) }))
 }
 
 /** One logical message for every channel following a shop. */

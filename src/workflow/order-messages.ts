@@ -46,15 +46,16 @@ function marksLine(t: Translate, o: OrderView['order']): Line {
 
 const isOpen = (o: OrderView['order']) => o.status === 'awaiting_shipment' || o.status === 'cancelling'
 
-function orderFields(t: Translate, v: OrderView, full: boolean): Field[] {
+/** `full`: the detail's fields (/order); `shop`: name the shop (the detail, or a post to a chat of several shops). */
+function orderFields(t: Translate, v: OrderView, full: boolean, shop = full): Field[] {
   const o = v.order
   const f: Field[] = []
   f.push({ label: t('order.status'), value: [statusLabel(t, o)], inline: true })
   f.push({ label: t('order.total'), value: [{ bold: formatMoney(o.totalAmount, o.currency) }], inline: true })
+  if (shop) f.push({ label: t('order.shop'), value: [v.shopName], inline: true })
   if (full) {
     f.push({ label: t('order.subtotal'), value: [formatMoney(o.subTotal, o.currency)], inline: true })
     f.push({ label: t('order.shipping'), value: [formatMoney(o.shippingFee, o.currency)], inline: true })
-    f.push({ label: t('order.shop'), value: [v.shopName], inline: true })
     f.push({ label: t('order.created_at'), value: [{ at: o.createTime.toISOString(), style: 'datetime' }], inline: true })
   }
   if (o.paidTime) f.push({ label: t('order.paid_at'), value: [{ at: o.paidTime.toISOString(), style: 'datetime' }], inline: true })
@@ -104,7 +105,7 @@ export function newOrderMessage(ch: ChannelInfo, v: OrderView): NeutralMessage {
     tone: o.isOnHold ? 'info' : check && !check.ok ? 'warning' : 'success',
     title: t('order.new_title', { id: o.id }),
     lines: [...(o.isOnHold ? [[{ bold: t('order.on_hold') }] as Line] : []), ...itemLines(t, v)],
-    fields: orderFields(t, v, false),
+    fields: orderFields(t, v, false, ch.severalShops),
     buttons: orderButtons(t, v),
   })
 }
