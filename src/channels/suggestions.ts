@@ -58,5 +58,7 @@ export async function suggestOrders(db: Executor, ref: ChannelRef, actor: Actor,
     .orderBy(desc(orders.createTime))
     .limit(limit)
   const t = translator(s.locale)
-  return rows.map((o) => ({ name: `${o.id} · ${orderSummary(t, o)}`.slice(0, 100), value: o.id }))
+  // a channel of several shops: whose order each is
+  const names = s.shopIds.length > 1 ? new Map((await db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, s.shopIds))).map((r) => [r.id, r.name])) : null
+  return rows.map((o) => ({ name: `${o.id} · ${orderSummary(t, o)}${names ? ` · ${names.get(o.shopId) ?? ''}` : ''}`.slice(0, 100), value: o.id }))
 }

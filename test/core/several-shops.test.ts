@@ -34,4 +34,16 @@ describeEachDb('posts in a chat that follows several shops', (get) => {
     expect(one.map((m) => m.kind).sort()).toEqual(['cancel_outcome', 'cancel_request', 'new_order'])
     for (const m of one) expect(shopField(m)).toBeUndefined()
   })
+
+  it('an order’s suggestions (Discord autocomplete) name its shop there', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop: us, assistant, channel, admin } = await linkedSetup(database, deps, { name: 'US store' })
+    const o = platformOrder()
+    await processPlatformOrder(deps, us.id, o)
+    expect(await assistant.suggest(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD`, value: o.id }])
+    const uk = await seedShop(database.db, { name: 'UK store' })
+    await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })
+    expect(await assistant.suggest(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD · US store`, value: o.id }])
+  })
 })
