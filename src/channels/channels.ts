@@ -1,7 +1,7 @@
 /** Stored chat channels: found or created on first contact, with the shops they follow. */
-import { and, eq } from 'drizzle-orm'
+import { and, asc, eq, inArray } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
-import { channelShops, channels } from '../../db/schema.js'
+import { channelShops, channels, shops } from '../../db/schema.js'
 import type { ChannelInfo, ChannelRef, Locale } from '../assistant/types.js'
 import { localeFromHint } from '../i18n/index.js'
 import { toChannelInfo } from '../notifications/outbox.js'
@@ -44,4 +44,20 @@ export async function followedShops(db: Executor, channelId: number): Promise<st
     .where(eq(channelShops.channelId, channelId))
     .orderBy(channelShops.linkedAt)
   return rows.map((r) => r.shopId)
+}
+
+export interface NamedShop {
+  id: string
+  name: string
+}
+
+/** These shops' IDs and names, by name (none for no IDs). */
+export async function namedShops(db: Executor, shopIds: string[]): Promise<NamedShop[]> {
+  if (!shopIds.length) return []
+  return db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, shopIds)).orderBy(asc(shops.name))
+}
+
+/** The shops' names by ID when there are several (a list then says whose each order is), else null. */
+export async function shopNamesIfSeveral(db: Executor, shopIds: string[]): Promise<Map<string, string> | null> {
+  return shopIds.length > 1 ? new Map((await namedShops(db, shopIds)).map((s) => [s.id, s.name])) : null
 }

@@ -4,13 +4,14 @@
  * only for members with a role (viewer or above), like the commands themselves. A channel the
  * assistant does not know yet gets nothing, and is not created.
  */
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../db/database.js'
-import { channelShops, channels, orders, shops } from '../../db/schema.js'
+import { channelShops, channels, orders } from '../../db/schema.js'
 import type { Actor, ChannelRef, Locale, Suggestion } from '../assistant/types.js'
 import { translator } from '../i18n/index.js'
 import { orderListColumns } from '../orders/find.js'
 import { orderSummary } from '../workflow/order-messages.js'
+import { namedShops, shopNamesIfSeveral } from './channels.js'
 import { atLeast, resolveRole } from './roles.js'
 
 /** Discord shows at most 25 suggestions, each name and value at most 100 characters. */
@@ -32,7 +33,7 @@ async function scope(db: Executor, ref: ChannelRef, actor: Actor): Promise<{ sho
 export async function suggestShops(db: Executor, ref: ChannelRef, actor: Actor, query: string, limit = MAX): Promise<Suggestion[]> {
   const s = await scope(db, ref, actor)
   if (!s) return []
-  const rows = await db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, s.shopIds)).orderBy(asc(shops.name))
+  const rows = await namedShops(db, s.shopIds)
   const q = query.trim().toLowerCase()
   return rows
     .filter((r) => !q || r.id.includes(q) || r.name.toLowerCase().includes(q))
@@ -59,6 +60,6 @@ export async function suggestOrders(db: Executor, ref: ChannelRef, actor: Actor,
     .limit(limit)
   const t = translator(s.locale)
   // a channel of several shops: whose order each is
-  const names = s.shopIds.length > 1 ? new Map((await db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, s.shopIds))).map((r) => [r.id, r.name])) : null
+  const names = await shopNamesIfSeveral(db, s.shopIds)
   return rows.map((o) => ({ name: `${o.id} · ${orderSummary(t, o)}${names ? ` · ${names.get(o.shopId) ?? ''}` : ''}`.slice(0, 100), value: o.id }))
 }

@@ -4,9 +4,8 @@
  * Bad filters and too many orders answer with one message, in the channel's language, saying what
  * to change.
  */
-import { inArray } from 'drizzle-orm'
-import { shops } from '../../db/schema.js'
 import type { CommandHandler } from '../assistant/context.js'
+import { namedShops } from '../channels/channels.js'
 import { errorReply } from '../assistant/replies.js'
 import type { Command, Reply } from '../assistant/types.js'
 import { message } from '../notifications/message.js'
@@ -23,9 +22,7 @@ export const exportCommand: CommandHandler = async (ctx, command): Promise<Reply
   const { db, clock } = ctx.deps
   const zh = ctx.channel.locale === 'zh-CN'
   try {
-    const followed = ctx.shopIds.length
-      ? await db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds))
-      : []
+    const followed = await namedShops(db, ctx.shopIds)
     const filter = parseExportFilter(args, { now: clock.now(), timeZone: ctx.channel.timeZone, shops: followed })
     const input: RunExportInput = {
       db,

@@ -8,8 +8,8 @@ import { MINUTE } from '../../src/shared/clock.js'
 import { processPlatformCancellation } from '../../src/workflow/process-cancellation.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, seedShop, unix, uniqueId } from '../support/fixtures.js'
-import { chan, coreDeps, linkedSetup } from './support.js'
+import { platformOrder, unix, uniqueId } from '../support/fixtures.js'
+import { chan, coreDeps, linkedSetup, twoShopSetup } from './support.js'
 
 describeEachDb('deadline warnings (R3, R4, R8)', (get) => {
   // Each test moves the shared scan watermark forward: run them on increasing, separate days.
@@ -127,9 +127,7 @@ describeEachDb('deadline warnings (R3, R4, R8)', (get) => {
     const database = get()
     const deps = coreDeps(database)
     deps.clock.set('2027-02-10T00:00:00Z')
-    const { shop: us, assistant, channel, admin, channelId } = await linkedSetup(database, deps, { name: 'US store' })
-    const uk = await seedShop(database.db, { name: 'UK store' })
-    await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })
+    const { shop: us, other: uk, assistant, admin, channelId } = await twoShopSetup(database, deps, { name: 'US store' }, { name: 'UK store' })
     const single = await assistant.handle(chan(), admin, { name: 'link', code: await createLinkCode(database.db, us.id, deps.clock) })
     const a = platformOrder({ at: '2027-02-10T00:00:00Z' })
     const b = platformOrder({ at: '2027-02-10T00:00:00Z' })

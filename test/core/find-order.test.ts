@@ -3,13 +3,12 @@ import { dirname } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { orders } from '../../db/schema.js'
-import { createLinkCode } from '../../src/channels/link-codes.js'
 import { fulfilmentHandlers } from '../../src/fulfilment/commands.js'
 import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
-import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { platformOrder, uniqueId } from '../support/fixtures.js'
+import { coreDeps, linkedSetup, twoShopSetup } from './support.js'
 
 /** an 18-digit-or-so order number of this run, ending in `tail` */
 const endingIn = (tail: string) => `${uniqueId('57')}${tail}`
@@ -85,9 +84,7 @@ describeEachDb('finding an order by the end of its number, a tracking number or 
   it('in a chat that follows two shops, each line of a list names its order’s shop', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { shop: us, run, admin, assistant, channel } = await linkedSetup(database, deps, { name: 'US store' })
-    const uk = await seedShop(database.db, { name: 'UK store <b>' })
-    expect((await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })).ok).toBe(true)
+    const { shop: us, other: uk, run, admin } = await twoShopSetup(database, deps, { name: 'US store' }, { name: 'UK store <b>' })
     const a = platformOrder({ id: endingIn('771234'), at: '2026-11-20T08:00:00Z' })
     const b = platformOrder({ id: endingIn('881234'), at: '2026-11-20T09:00:00Z' })
     await processPlatformOrder(deps, us.id, a)

@@ -7,15 +7,13 @@ import { processPlatformCancellation } from '../../src/workflow/process-cancella
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { buyerRequest, platformOrder, seedShop } from '../support/fixtures.js'
-import { chan, coreDeps, linkedSetup } from './support.js'
+import { chan, coreDeps, linkedSetup, twoShopSetup } from './support.js'
 
 describeEachDb('posts in a chat that follows several shops', (get) => {
   it('a new order, a buyer’s request and its outcome name the shop there; a one-shop chat’s posts do not', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { shop: us, assistant, channel, admin, channelId } = await linkedSetup(database, deps, { name: 'US store', region: 'GB' })
-    const uk = await seedShop(database.db, { name: 'UK store' })
-    await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })
+    const { shop: us, assistant, channel, admin, channelId } = await twoShopSetup(database, deps, { name: 'US store', region: 'GB' }, { name: 'UK store' })
     const single = (await assistant.handle(chan(), admin, { name: 'link', code: await createLinkCode(database.db, us.id, deps.clock) })).channel!.id
 
     const o = platformOrder()
@@ -41,9 +39,9 @@ describeEachDb('posts in a chat that follows several shops', (get) => {
     const { shop: us, assistant, channel, admin } = await linkedSetup(database, deps, { name: 'US store' })
     const o = platformOrder()
     await processPlatformOrder(deps, us.id, o)
-    expect(await assistant.suggest(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD`, value: o.id }])
+    expect(await assistant.suggest!(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD`, value: o.id }])
     const uk = await seedShop(database.db, { name: 'UK store' })
     await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })
-    expect(await assistant.suggest(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD · US store`, value: o.id }])
+    expect(await assistant.suggest!(channel, admin, 'order', o.id.slice(-6))).toEqual([{ name: `${o.id} · awaiting shipment · 50.00 USD · US store`, value: o.id }])
   })
 })

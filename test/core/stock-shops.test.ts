@@ -1,18 +1,14 @@
 import { and, eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { stockLevels } from '../../db/schema.js'
-import { createLinkCode } from '../../src/channels/link-codes.js'
 import { describeEachDb } from '../support/db.js'
-import { seedShop } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { coreDeps, twoShopSetup } from './support.js'
 
 describeEachDb('/stock in a chat that follows several shops', (get) => {
   it('the shop by its ID or name before the SKU, or none when only one shop stocks it; otherwise one message naming the shops', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { shop: us, run, admin, assistant, channel } = await linkedSetup(database, deps, { name: 'US store' })
-    const uk = await seedShop(database.db, { name: 'UK: store' })
-    expect((await assistant.handle(channel, admin, { name: 'link', code: await createLinkCode(database.db, uk.id, deps.clock) })).ok).toBe(true)
+    const { shop: us, other: uk, run, admin } = await twoShopSetup(database, deps, { name: 'US store' }, { name: 'UK: store' })
     const onHand = async (shopId: string, sku: string) =>
       (await database.db.select({ n: stockLevels.onHand }).from(stockLevels).where(and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, sku))))[0]?.n
 

@@ -118,3 +118,12 @@ export async function linkedSetup(database: Database, deps: CoreDeps, shopOver: 
   const run = (who: Actor, command: Command) => assistant.handle(channel, who, command)
   return { shop, assistant, channel, admin, run, channelId: reply.channel!.id }
 }
+
+/** A channel that follows two shops: linkedSetup's (`shop`), then `other`, linked by the same admin. */
+export async function twoShopSetup(database: Database, deps: CoreDeps, first: Parameters<typeof seedShop>[1], second: Parameters<typeof seedShop>[1]) {
+  const setup = await linkedSetup(database, deps, first)
+  const other = await seedShop(database.db, second)
+  const reply = await setup.assistant.handle(setup.channel, setup.admin, { name: 'link', code: await createLinkCode(database.db, other.id, deps.clock) })
+  if (!reply.ok) throw new Error(`link failed: ${reply.message.title}`)
+  return { ...setup, other }
+}

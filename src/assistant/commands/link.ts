@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm'
-import { shops } from '../../../db/schema.js'
 import { audit } from '../../audit/audit.js'
+import { namedShops } from '../../channels/channels.js'
 import { redeemLinkCode } from '../../channels/link-codes.js'
 import { setRole } from '../../channels/roles.js'
 import { afterUnfollow, unfollowShop } from '../../channels/unfollow.js'
@@ -26,7 +25,7 @@ export const link: CommandHandler = async (ctx, command) => {
 
 /** The chat's shop named by its ID or its name (any letter case), or a message listing the chat's shops. */
 async function followedShop(ctx: CommandContext, typed: string): Promise<{ id: string; name: string }> {
-  const list = await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds)).orderBy(shops.name)
+  const list = await namedShops(ctx.deps.db, ctx.shopIds)
   const names = list.map((s) => `${s.id} (${s.name})`).join(', ')
   const v = typed.trim()
   if (!v) throw userError('bad_input', 'unlink.which', { shops: names })

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm'
-import { orders, shops } from '../../../db/schema.js'
+import { orders } from '../../../db/schema.js'
+import { shopNamesIfSeveral } from '../../channels/channels.js'
 import type { MessageKey } from '../../i18n/index.js'
 import { message, type Button, type Line } from '../../notifications/message.js'
 import { findOrders, MIN_SUFFIX_DIGITS, ORDER_REF, orderListColumns, type OrderListRow } from '../../orders/find.js'
@@ -47,8 +48,7 @@ export const ordersList: CommandHandler = async (ctx, command) => {
  */
 async function orderListMessage(ctx: CommandContext, title: string, list: OrderListRow[], footer?: string) {
   const t = ctx.t
-  const names =
-    ctx.shopIds.length > 1 ? new Map((await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds))).map((s) => [s.id, s.name])) : null
+  const names = await shopNamesIfSeveral(ctx.deps.db, ctx.shopIds)
   const lines: Line[] = list.length
     ? list.map((o) => [
         { code: o.id },

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
-import { channels, shops } from '../../../db/schema.js'
-import { inArray } from 'drizzle-orm'
+import { channels } from '../../../db/schema.js'
 import { audit } from '../../audit/audit.js'
+import { namedShops } from '../../channels/channels.js'
 import { applySettings, formatThresholds, parseSettings } from '../../channels/settings.js'
 import { translator } from '../../i18n/index.js'
 import { message } from '../../notifications/message.js'
@@ -25,7 +25,7 @@ export const settings: CommandHandler = async (ctx, command) => {
   }
   const [row] = await ctx.deps.db.select().from(channels).where(eq(channels.id, ctx.channel.id))
   const t = translator(row.locale === 'zh-CN' ? 'zh-CN' : 'en')
-  const shopRows = ctx.shopIds.length ? await ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds)) : []
+  const shopRows = await namedShops(ctx.deps.db, ctx.shopIds)
   return {
     ok: true,
     channel: { ...ctx.channel, locale: row.locale === 'zh-CN' ? 'zh-CN' : 'en', timeZone: row.timeZone },

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm'
-import { shops, stockLevels } from '../../../db/schema.js'
+import { stockLevels } from '../../../db/schema.js'
+import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/channels.js'
 import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
@@ -8,11 +9,7 @@ import type { CommandContext, CommandHandler } from '../context.js'
 import { okReply } from '../replies.js'
 import { userError } from '../user-error.js'
 
-/** The chat's shops, by name, as "ID (name)" for messages. */
-async function chatShops(ctx: CommandContext): Promise<{ id: string; name: string }[]> {
-  return ctx.deps.db.select({ id: shops.id, name: shops.name }).from(shops).where(inArray(shops.id, ctx.shopIds)).orderBy(shops.name)
-}
-const listed = (list: { id: string; name: string }[]) => list.map((s) => `${s.id} (${s.name})`).join(', ')
+const listed = (list: NamedShop[]) => list.map((s) => `${s.id} (${s.name})`).join(', ')
 
 /**
  * "SKU" in a one-shop channel. In a channel that follows several: "SHOP:SKU", the shop by its ID or
@@ -21,7 +18,7 @@ const listed = (list: { id: string; name: string }[]) => list.map((s) => `${s.id
 async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopId: string; sku: string }> {
   const text = raw.trim()
   if (ctx.shopIds.length === 1) return { shopId: ctx.shopIds[0], sku: validateSku(text) }
-  const list = await chatShops(ctx)
+  const list = await namedShops(ctx.deps.db, ctx.shopIds)
   const lower = text.toLowerCase()
   const prefix = (s: string) => `${s.trim().toLowerCase()}:`
   const byId = list.find((s) => lower.startsWith(prefix(s.id)))
@@ -112,10 +109,10 @@ export const stock: CommandHandler = async (ctx, command) => {
     return { ok: true, ephemeral: true, message: views.length ? await withHoldingOrders(ctx, m, shopId, sku, views[0].onHand) : m }
   } else {
     // several shops: each one's SKUs under its name
-    const heads = ctx.shopIds.length > 1 ? new Map((await chatShops(ctx)).map((s) => [s.id, `${s.name} (${s.id})`])) : null
+    const heads = await shopNamesIfSeveral(ctx.deps.db, ctx.shopIds)
     for (const shopId of ctx.shopIds) {
       const views = await stockViews(ctx.deps.db, shopId)
-      if (heads && views.length) lines.push([{ bold: heads.get(shopId) ?? shopId }])
+      if (heads && views.length) lines.push([{ bold: `${heads.get(shopId) ?? ''} (${shopId})` }])
       // the SKUs open orders are short of first: what to restock (or cancel) before packing
       const short = views.filter((v) => v.available < 0)
       for (const v of [...short, ...views.filter((v) => v.available >= 0)]) lines.push(stockLine(t, v))
