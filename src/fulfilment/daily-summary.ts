@@ -15,6 +15,7 @@ import { and, eq, inArray, isNotNull, or, isNull, ne, sql } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import { rows, type Db, type Executor } from '../../db/database.js'
 import { channelShops, channels } from '../../db/schema.js'
+import { namedShops } from '../channels/channels.js'
 import { translator } from '../i18n/index.js'
 import { message, type Line, type NeutralMessage } from '../notifications/message.js'
 import { enqueue, toChannelInfo } from '../notifications/outbox.js'
@@ -29,7 +30,8 @@ const HOUR = 3_600_000
 /** the late-dispatch rate TikTok Shop asks sellers to stay at or under (reference §8: ≤ 4 %; a later guide enforces above 10 %) */
 export const LDR_LINE = 0.04
 
-export interface DaySummary {
+/** What the day holds for one shop, or summed for a chat's shops. */
+export interface DayFigures {
   packLate: number
   packSoon: number
   handoverLate: number
@@ -38,55 +40,89 @@ export interface DaySummary {
   requestsSoon: number
   short: number
   paid: number
-  /** each shop's late-dispatch rate over the last 7 days (shops that dispatched nothing left out) */
-  rates: Pick<DispatchRate, 'shopName' | 'late' | 'dispatched' | 'rate'>[]
 }
 
-/** The figures of the summary for these shops at `now` ("soon": within 24 hours). */
+type Rate = Pick<DispatchRate, 'late' | 'dispatched' | 'rate'>
+
+export interface ShopDay extends DayFigures {
+  shopId: string
+  shopName: string
+  /** the late-dispatch rate over the last 7 days (none when the shop dispatched nothing) */
+  rate: Rate | null
+}
+
+export interface DaySummary extends DayFigures {
+  /** each shop's own figures, by name */
+  shops: ShopDay[]
+}
+
+const FIGURES = ['packLate', 'packSoon', 'handoverLate', 'handoverSoon', 'requests', 'requestsSoon', 'short', 'paid'] as const
+const zero = (): DayFigures => ({ packLate: 0, packSoon: 0, handoverLate: 0, handoverSoon: 0, requests: 0, requestsSoon: 0, short: 0, paid: 0 })
+
+/** The figures of the summary for these shops at `now` ("soon": within 24 hours), each shop's and their sum. */
 export async function daySummary(db: Executor, shopIds: string[], now: Date): Promise<DaySummary> {
   const at = now.toISOString()
   const soon = new Date(now.getTime() + 24 * HOUR).toISOString()
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString()
-  const [o] = await rows<Omit<DaySummary, 'requests' | 'requestsSoon' | 'rates'>>(
+  const byOrders = await rows<{ shopId: string } & Omit<DayFigures, 'requests' | 'requestsSoon'>>(
     db,
-    sql`select
+    sql`select o.shop_id as "shopId",
           count(*) filter (where ${PACK_OPEN} and o.pack_by_at <= ${at}::timestamptz)::int as "packLate",
           count(*) filter (where ${PACK_OPEN} and o.pack_by_at > ${at}::timestamptz and o.pack_by_at <= ${soon}::timestamptz)::int as "packSoon",
           count(*) filter (where ${HANDOVER_OPEN} and o.handover_by_at <= ${at}::timestamptz)::int as "handoverLate",
           count(*) filter (where ${HANDOVER_OPEN} and o.handover_by_at > ${at}::timestamptz and o.handover_by_at <= ${soon}::timestamptz)::int as "handoverSoon",
           count(*) filter (where o.status in ('awaiting_shipment', 'cancelling') and o.handed_over_at is null and o.stock_check->>'ok' = 'false')::int as "short",
           count(*) filter (where o.paid_time > ${dayAgo}::timestamptz and o.paid_time <= ${at}::timestamptz)::int as "paid"
-        from orders o where ${anyOf(sql`o.shop_id`, shopIds)}`,
+        from orders o where ${anyOf(sql`o.shop_id`, shopIds)} group by o.shop_id`,
   )
-  const [c] = await rows<Pick<DaySummary, 'requests' | 'requestsSoon'>>(
+  const byRequests = await rows<{ shopId: string } & Pick<DayFigures, 'requests' | 'requestsSoon'>>(
     db,
-    sql`select count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
-        from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending'`,
+    sql`select c.shop_id as "shopId", count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
+        from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending' group by c.shop_id`,
   )
-  const rates = (await lateDispatchRates(db, shopIds, now, [7])).filter((r) => r.dispatched > 0)
-  return { ...o, ...c, rates }
+  const rates = new Map((await lateDispatchRates(db, shopIds, now, [7])).filter((r) => r.dispatched > 0).map((r) => [r.shopId, r]))
+  const shops: ShopDay[] = (await namedShops(db, shopIds)).map((s) => ({ shopId: s.id, shopName: s.name, ...zero(), rate: rates.get(s.id) ?? null }))
+  const of = new Map(shops.map((d) => [d.shopId, d]))
+  for (const { shopId, ...figures } of [...byOrders, ...byRequests]) if (of.has(shopId)) Object.assign(of.get(shopId)!, figures)
+  const total = zero()
+  for (const d of shops) for (const k of FIGURES) total[k] += d[k]
+  return { ...total, shops }
 }
 
-/** The summary's message, in the chat's language; `day` is the chat's local day (YYYY-MM-DD). */
+/** The lines of one shop's figures, or of the sum. */
+function figureLines(t: ReturnType<typeof translator>, s: DayFigures): Line[] {
+  return [
+    [t('daily.pack', { late: s.packLate, soon: s.packSoon })],
+    [t('daily.handover', { late: s.handoverLate, soon: s.handoverSoon })],
+    [t('daily.requests', { n: s.requests, soon: s.requestsSoon })],
+    [t('daily.short', { n: s.short })],
+    [t('daily.paid', { n: s.paid })],
+  ]
+}
+
+/** The late-dispatch rate line, in bold with what to do above the line TikTok Shop draws. */
+function rateLine(t: ReturnType<typeof translator>, r: Rate): Line {
+  const text = t('daily.ldr', { rate: formatRate(r) })
+  return r.rate! > LDR_LINE ? [{ bold: `${text} ${t('daily.ldr_over')}` }] : [text]
+}
+
+/**
+ * The summary's message, in the chat's language; `day` is the chat's local day (YYYY-MM-DD). A chat
+ * that follows several shops gets each shop's figures under its name, so it sees which is behind.
+ */
 export function daySummaryMessage(locale: 'en' | 'zh-CN', day: string, s: DaySummary): NeutralMessage {
   const t = translator(locale)
   const behind = s.packLate + s.handoverLate > 0
+  const rates = (d: ShopDay): Line[] => (d.rate ? [rateLine(t, d.rate)] : [])
+  const body: Line[] =
+    s.shops.length > 1
+      ? s.shops.flatMap((d) => [[{ bold: d.shopName }], ...figureLines(t, d), ...rates(d)])
+      : [...figureLines(t, s), ...s.shops.flatMap(rates)]
   return message({
     kind: 'daily_summary',
     tone: behind ? 'warning' : 'info',
     title: t('daily.title', { day }),
-    lines: [
-      [t('daily.pack', { late: s.packLate, soon: s.packSoon })],
-      [t('daily.handover', { late: s.handoverLate, soon: s.handoverSoon })],
-      [t('daily.requests', { n: s.requests, soon: s.requestsSoon })],
-      [t('daily.short', { n: s.short })],
-      [t('daily.paid', { n: s.paid })],
-      ...s.rates.map((r): Line => {
-        const text = t('daily.ldr', { shop: s.rates.length > 1 ? ` (${r.shopName})` : '', rate: formatRate(r) })
-        return r.rate! > LDR_LINE ? [{ bold: `${text} ${t('daily.ldr_over')}` }] : [text]
-      }),
-      [t(behind ? 'daily.next_late' : 'daily.next')],
-    ],
+    lines: [...body, [t(behind ? 'daily.next_late' : 'daily.next')]],
   })
 }
 

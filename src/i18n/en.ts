@@ -79,7 +79,7 @@ export const en = {
   'daily.requests': 'Buyer cancellation requests waiting for an answer: {n} ({soon} due within 24 h)',
   'daily.short': 'Open orders short of stock: {n}',
   'daily.paid': 'Orders paid in the last 24 h: {n}',
-  'daily.ldr': 'Late-dispatch rate, last 7 days{shop}: {rate}',
+  'daily.ldr': 'Late-dispatch rate, last 7 days: {rate}',
   'daily.ldr_over': '— above the 4 % TikTok Shop asks for: ship on time to bring it down.',
   'daily.next': '/late lists what is due, /picklist prints the pick list.',
   'daily.next_late': 'Start with the late ones: /late lists them, /picklist prints the pick list.',

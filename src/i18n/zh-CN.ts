@@ -76,7 +76,7 @@ export const zhCN: Record<MessageKey, string> = {
   'daily.requests': '等待答复的买家取消申请:{n}(24 小时内到期 {soon})',
   'daily.short': '缺货的未发货订单:{n}',
   'daily.paid': '过去 24 小时付款的订单:{n}',
-  'daily.ldr': '近 7 天延迟发货率{shop}:{rate}',
+  'daily.ldr': '近 7 天延迟发货率:{rate}',
   'daily.ldr_over': '——高于 TikTok Shop 要求的 4 %:请按时发货以降低。',
   'daily.next': '/late 查看即将到期的订单,/picklist 打印拣货单。',
   'daily.next_late': '请先处理逾期订单:/late 查看,/picklist 打印拣货单。',

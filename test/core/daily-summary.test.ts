@@ -13,7 +13,7 @@ import { processPlatformCancellation } from '../../src/workflow/process-cancella
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { buyerRequest, platformOrder, unix, uniqueId } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { coreDeps, linkedSetup, twoShopSetup } from './support.js'
 
 const HOUR = 3_600_000
 
@@ -90,6 +90,40 @@ describeEachDb('daily summary', (get) => {
     expect(msg.lines?.[0]).toEqual(['待打包:已逾期 0,24 小时内到期 0'])
     expect(msg.lines?.at(-1)).toEqual(['/late 查看即将到期的订单,/picklist 打印拣货单。'])
     expect(await database.db.$count(outbox, like(outbox.dedupeKey, `daily:${lonely.id}:%`))).toBe(0)
+  })
+
+  it('a chat that follows several shops gets each shop’s figures under its name (the one-shop form is the test above)', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop: us, other: uk, run, admin, channelId } = await twoShopSetup(database, deps, { name: 'US store' }, { name: 'UK store' })
+    await run(admin, { name: 'settings', daily: '09:00' }) // UTC
+    const T = new Date('2026-11-23T09:00:00Z').getTime()
+    // US: one order late to pack (paid T-50h); UK: one paid T-1h with a buyer request due within 24 h (made T-30h)
+    await processPlatformOrder(deps, us.id, platformOrder({ at: new Date(T - 50 * HOUR) }))
+    const fresh = platformOrder({ at: new Date(T - 1 * HOUR) })
+    await processPlatformOrder(deps, uk.id, fresh)
+    await processPlatformCancellation(deps, uk.id, buyerRequest(fresh.id, new Date(T - 30 * HOUR)))
+    deps.clock.set(new Date(T))
+    await sendDailySummaries(deps, deps.clock.now()) // (other tests' chats may be due too)
+    const [row] = await database.db.select().from(outbox).where(eq(outbox.dedupeKey, `daily:${channelId}:2026-11-23`))
+    const m = row.payload as NeutralMessage
+    expect(m.tone).toBe('warning')
+    // by name: UK before US
+    expect(m.lines).toEqual([
+      [{ bold: 'UK store' }],
+      ['To pack: 0 late, 0 due within 24 h'],
+      ['To hand over: 0 late, 0 due within 24 h'],
+      ['Buyer cancellation requests waiting for an answer: 1 (1 due within 24 h)'],
+      ['Open orders short of stock: 1'],
+      ['Orders paid in the last 24 h: 1'],
+      [{ bold: 'US store' }],
+      ['To pack: 1 late, 0 due within 24 h'],
+      ['To hand over: 0 late, 1 due within 24 h'],
+      ['Buyer cancellation requests waiting for an answer: 0 (0 due within 24 h)'],
+      ['Open orders short of stock: 1'],
+      ['Orders paid in the last 24 h: 0'],
+      ['Start with the late ones: /late lists them, /picklist prints the pick list.'],
+    ])
   })
 
   it('says the late-dispatch rate of the last 7 days, in bold with what to do when it is above 4 %', async () => {
