@@ -16,7 +16,7 @@ import { anyOf } from '../../db/any-of.js'
 import { rows, type Db, type Executor } from '../../db/database.js'
 import { channelShops, channels } from '../../db/schema.js'
 import { namedShops } from '../channels/channels.js'
-import { translator } from '../i18n/index.js'
+import { translator, type Translate } from '../i18n/index.js'
 import { message, type Line, type NeutralMessage } from '../notifications/message.js'
 import { enqueue, toChannelInfo } from '../notifications/outbox.js'
 import type { Clock } from '../shared/clock.js'
@@ -90,7 +90,7 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
 }
 
 /** The lines of one shop's figures, or of the sum. */
-function figureLines(t: ReturnType<typeof translator>, s: DayFigures): Line[] {
+function figureLines(t: Translate, s: DayFigures): Line[] {
   return [
     [t('daily.pack', { late: s.packLate, soon: s.packSoon })],
     [t('daily.handover', { late: s.handoverLate, soon: s.handoverSoon })],
@@ -101,7 +101,7 @@ function figureLines(t: ReturnType<typeof translator>, s: DayFigures): Line[] {
 }
 
 /** The late-dispatch rate line, in bold with what to do above the line TikTok Shop draws. */
-function rateLine(t: ReturnType<typeof translator>, r: Rate): Line {
+function rateLine(t: Translate, r: Rate): Line {
   const text = t('daily.ldr', { rate: formatRate(r) })
   return r.rate! > LDR_LINE ? [{ bold: `${text} ${t('daily.ldr_over')}` }] : [text]
 }
