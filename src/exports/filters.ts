@@ -3,6 +3,7 @@
  * message saying what to change. Dates are whole days in the channel's time zone; instants
  * (ISO with a time) are accepted too.
  */
+import { findShop } from '../channels/shop-match.js'
 import type { ExportArgs, Locale } from '../assistant/types.js'
 import { STATUS_FILTERS, type StatusFilter } from '../orders/status.js'
 import { AppError } from '../shared/errors.js'
@@ -218,7 +219,7 @@ export function parseShops(raw: string | undefined, shops: ShopRef[]): string[] 
     )
   if (!given(raw)) return shops.map((s) => s.id)
   const v = raw.trim()
-  const hit = shops.find((s) => s.id === v) ?? shops.find((s) => (s.name ?? '').trim().toLowerCase() === v.toLowerCase())
+  const hit = findShop(shops, v)
   if (hit) return [hit.id]
   const list = shops.map((s) => (s.name ? `${s.id} (${s.name})` : s.id)).join(', ')
   throw filterProblem(

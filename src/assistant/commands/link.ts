@@ -1,6 +1,7 @@
 import { audit } from '../../audit/audit.js'
 import { namedShops } from '../../channels/channels.js'
 import { redeemLinkCode } from '../../channels/link-codes.js'
+import { findShop } from '../../channels/shop-match.js'
 import { setRole } from '../../channels/roles.js'
 import { afterUnfollow, unfollowShop } from '../../channels/unfollow.js'
 import type { Line } from '../../notifications/message.js'
@@ -29,7 +30,7 @@ async function followedShop(ctx: CommandContext, typed: string): Promise<{ id: s
   const names = list.map((s) => `${s.id} (${s.name})`).join(', ')
   const v = typed.trim()
   if (!v) throw userError('bad_input', 'unlink.which', { shops: names })
-  const hit = list.find((s) => s.id === v) ?? list.find((s) => s.name.trim().toLowerCase() === v.toLowerCase())
+  const hit = findShop(list, v)
   if (!hit) throw userError('bad_input', 'unlink.unknown', { shop: v.slice(0, 100), shops: names })
   return hit
 }
