@@ -95,6 +95,12 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       return args.length ? { name: 'unlink', shop: args.join(' ') } : { name: 'unlink' }
     case 'orders': {
       if (!args.length) return { name: 'orders' }
+      // "status shipped", "status:shipped": the key written without its equals sign
+      const bare = /^status(?::(.*))?$/i.exec(args[0]!)
+      if (bare) {
+        const status = [bare[1] ?? '', ...args.slice(1)].join(' ').trim()
+        return status ? { name: 'orders', status } : E(`status has no value. ${usage('orders')}`, `status 没有值。${yongfa('orders')}`)
+      }
       if (args.some((a) => a.includes('='))) {
         const kv = keyValues(args, ['status'], {}, 'orders')
         if ('error' in kv) return kv
@@ -129,14 +135,20 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       return /^[+-]/.test(args[1]!) ? { name: 'stock', sku: args[0]!, adjust: Number(args[1]) } : { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
     }
     case 'export': {
+      const pairs = keyedPairs(args, (k) => (EXPORT_KEYS as readonly string[]).includes(k) || k in EXPORT_KEY_ALIASES)
       // words without a key are passed on as they are: the exports core knows the values and places them
-      const words = args.filter((a) => !a.includes('='))
-      const kv = keyValues(args.filter((a) => a.includes('=')), EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
+      const words = pairs.filter((a) => !a.includes('='))
+      const kv = keyValues(pairs.filter((a) => a.includes('=')), EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
       if ('error' in kv) return kv
       return { name: 'export', args: words.length ? { ...(kv.values as ExportArgs), words } : (kv.values as ExportArgs) }
     }
     case 'settings': {
-      const kv = keyValues(args, Object.keys(SETTINGS_KEYS), {}, 'settings')
+      const kv = keyValues(
+        keyedPairs(args, (k) => k in SETTINGS_KEYS),
+        Object.keys(SETTINGS_KEYS),
+        {},
+        'settings',
+      )
       if ('error' in kv) return kv
       const out: { name: 'settings'; language?: string; timeZone?: string; thresholds?: string; daily?: string } = { name: 'settings' }
       for (const [k, v] of Object.entries(kv.values)) {
@@ -209,6 +221,37 @@ function tokenize(s: string): { list: string[] } | ParseError {
   if (quote) return E(`A quote (${quote}) is not closed.`, `引号(${quote})没有闭合。`)
   if (has) list.push(cur)
   return { list }
+}
+
+/**
+ * A key written without its equals sign, as people write in other tools, read as `key=value`: `key:value`
+ * (`from:2026-11-01`, `tz:Asia/Shanghai`; a full-width colon is already ASCII here), and a key followed
+ * by its value as the next word (`lang zh-CN`, `from 2026-11-01 to 2026-11-20`). Only words `isKey`
+ * knows are taken as keys; a key with nothing after it becomes `key=`, which keyValues says has no value.
+ */
+function keyedPairs(args: string[], isKey: (key: string) => boolean): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a.includes('=')) {
+      out.push(a)
+      continue
+    }
+    const colon = a.indexOf(':')
+    if (colon > 0 && isKey(a.slice(0, colon).toLowerCase())) {
+      out.push(`${a.slice(0, colon)}=${a.slice(colon + 1)}`)
+      continue
+    }
+    if (!isKey(a.toLowerCase())) {
+      out.push(a)
+      continue
+    }
+    const next = args[i + 1]
+    const nextIsKey = next !== undefined && (next.includes('=') || isKey(next.toLowerCase()) || isKey(next.slice(0, Math.max(0, next.indexOf(':'))).toLowerCase()))
+    out.push(next === undefined || nextIsKey ? `${a}=` : `${a}=${next}`)
+    if (next !== undefined && !nextIsKey) i++
+  }
+  return out
 }
 
 function keyValues(

@@ -47,6 +47,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { text: '/export status=shipped time=paid from={week} to={yesterday}', en: 'shipped orders paid in those days', zh: '这几天付款的已发货订单' },
       { text: '/export template=package_list yesterday', en: 'yesterday’s orders with recipient and address', zh: '昨天的订单(含收件人和地址)' },
       { text: '/export 待发货 付款时间 csv', en: 'the same words in Chinese, in any order', zh: '中文写法,顺序不限' },
+      { text: '/export shipped from {week} to:{yesterday}', en: 'a key may also be followed by its value, or written key:value', zh: '键后可直接写值,也可写成 键:值' },
     ],
   },
   late: {
@@ -75,6 +76,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { text: '/settings lang=zh-CN tz=Asia/Shanghai', en: 'Chinese, times in Beijing time', zh: '中文,北京时间' },
       { text: '/settings warn=24h,2h,0', en: 'warn 24 h and 2 h before a deadline, and when it passes', zh: '截止前 24 小时、2 小时及逾期时提醒' },
       { text: '/settings daily=09:00', en: 'a summary every morning at 9 (daily=off stops it)', zh: '每天 9 点发送汇总(daily=off 关闭)' },
+      { text: '/settings language zh', en: 'a key followed by its value works too (or lang:zh)', zh: '键后直接写值也可以(或 lang:zh)' },
     ],
   },
   picklist: { usage: '/picklist', examples: [] },

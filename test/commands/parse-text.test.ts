@@ -85,6 +85,27 @@ describe('parseTextCommand', () => {
     expect(ok('/export template=“order list”')).toEqual({ name: 'export', args: { template: 'order list' } })
   })
 
+  it('reads a key written as key:value or followed by its value, as other tools write it', () => {
+    expect(ok('/export from:2026-11-01 to:2026-11-20 status:shipped')).toEqual({ name: 'export', args: { from: '2026-11-01', to: '2026-11-20', status: 'shipped' } })
+    expect(ok('/export from 2026-11-01 to 2026-11-20 paid')).toEqual({ name: 'export', args: { from: '2026-11-01', to: '2026-11-20', words: ['paid'] } })
+    // a time keeps its own colons; a zone its slash; a full-width colon from a Chinese input method too
+    expect(ok('/export from:2026-11-01T08:00 tz:Asia/Shanghai')).toEqual({ name: 'export', args: { from: '2026-11-01T08:00', tz: 'Asia/Shanghai' } })
+    expect(ok('/export format：csv timezone:UTC')).toEqual({ name: 'export', args: { format: 'csv', tz: 'UTC' } })
+    // words that are no key stay words, colons and all (the exports core places or refuses them)
+    expect(ok('/export shipped 2026-11-01 colour:red')).toEqual({ name: 'export', args: { words: ['shipped', '2026-11-01', 'colour:red'] } })
+    expect(err('/export status:')).toMatch(/status= has no value/)
+    expect(err('/export from to=2026-11-20')).toMatch(/from= has no value/)
+    expect(ok('/settings language zh')).toEqual({ name: 'settings', language: 'zh' })
+    expect(ok('/settings lang:zh-CN tz Asia/Shanghai daily 09:00')).toEqual({ name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', daily: '09:00' })
+    expect(ok('/settings daily:09:30 warn 12h,2h,0')).toEqual({ name: 'settings', daily: '09:30', thresholds: '12h,2h,0' })
+    expect(err('/settings language')).toMatch(/language= has no value/)
+    expect(err('/settings tz lang=en')).toMatch(/tz= has no value/)
+    expect(err('/settings language zh extra')).toMatch(/“extra” is not key=value/)
+    expect(ok('/orders status:shipped')).toEqual({ name: 'orders', status: 'shipped' })
+    expect(ok('/orders status awaiting shipment')).toEqual({ name: 'orders', status: 'awaiting shipment' })
+    expect(err('/orders status')).toMatch(/status has no value/)
+  })
+
   it('takes /grant and /revoke targets from the replied-to member', () => {
     const replyTo = { userId: '42', displayName: 'Li Wei' }
     expect(ok('/grant operator', { replyTo })).toEqual({ name: 'grant', role: 'operator', target: replyTo })
