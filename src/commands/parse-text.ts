@@ -24,7 +24,27 @@ export interface ParseContext {
 }
 
 export const EXPORT_KEYS = ['status', 'time', 'from', 'to', 'template', 'format', 'shop', 'tz'] as const
-const EXPORT_KEY_ALIASES: Record<string, keyof ExportArgs> = { timezone: 'tz', time_zone: 'tz', type: 'time' }
+/** other names of the export keys, Chinese ones included (从 … 到 …: from … to …) */
+const EXPORT_KEY_ALIASES: Record<string, keyof ExportArgs> = {
+  timezone: 'tz',
+  time_zone: 'tz',
+  type: 'time',
+  状态: 'status',
+  订单状态: 'status',
+  时间: 'time',
+  时间类型: 'time',
+  从: 'from',
+  开始: 'from',
+  开始日期: 'from',
+  到: 'to',
+  至: 'to',
+  结束: 'to',
+  结束日期: 'to',
+  模板: 'template',
+  格式: 'format',
+  店铺: 'shop',
+  时区: 'tz',
+}
 
 const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds' | 'daily'> = {
   lang: 'language',
@@ -38,6 +58,11 @@ const SETTINGS_KEYS: Record<string, 'language' | 'timeZone' | 'thresholds' | 'da
   thresholds: 'thresholds',
   daily: 'daily',
   summary: 'daily',
+  语言: 'language',
+  时区: 'timeZone',
+  提醒: 'thresholds',
+  每日汇总: 'daily',
+  日报: 'daily',
 }
 
 const ALIASES: Record<string, string> = { cancel_order: 'cancel', pick_list: 'picklist', start: 'help', health: 'status' }

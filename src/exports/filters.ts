@@ -344,7 +344,7 @@ export function placeWords(args: ExportArgs): ExportArgs {
     throw filterProblem(
       'words',
       `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD (or today, yesterday) — or write key=value, e.g. status=shipped.`,
-      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期或 今天 / 昨天;或写成 键=值,例如 status=shipped。`,
+      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期或 今天 / 昨天;或写成 键=值,例如 status=shipped 或 状态=已发货。`,
       { value: w },
     )
   }

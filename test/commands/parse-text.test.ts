@@ -101,6 +101,14 @@ describe('parseTextCommand', () => {
     expect(err('/settings language')).toMatch(/language= has no value/)
     expect(err('/settings tz lang=en')).toMatch(/tz= has no value/)
     expect(err('/settings language zh extra')).toMatch(/“extra” is not key=value/)
+    // the keys' Chinese names: 从 … 到 … is from … to …
+    expect(ok('/export 状态=已发货 从 2026-11-01 到 2026-11-20 格式：csv')).toEqual({ name: 'export', args: { status: '已发货', from: '2026-11-01', to: '2026-11-20', format: 'csv' } })
+    expect(ok('/export 开始日期=2026-11-01 结束日期=今天 模板=包裹清单 时区=Asia/Shanghai')).toEqual({
+      name: 'export',
+      args: { from: '2026-11-01', to: '今天', template: '包裹清单', tz: 'Asia/Shanghai' },
+    })
+    expect(ok('/settings 语言 zh 时区=Asia/Shanghai 提醒：12h,2h,0 日报 09:00')).toEqual({ name: 'settings', language: 'zh', timeZone: 'Asia/Shanghai', thresholds: '12h,2h,0', daily: '09:00' })
+    expect(err('/settings 语言=zh lang=en')).toMatch(/given twice/)
     expect(ok('/orders status:shipped')).toEqual({ name: 'orders', status: 'shipped' })
     expect(ok('/orders status awaiting shipment')).toEqual({ name: 'orders', status: 'awaiting shipment' })
     expect(err('/orders status')).toMatch(/status has no value/)
