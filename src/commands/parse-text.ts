@@ -121,13 +121,13 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     case 'orders': {
       if (!args.length) return { name: 'orders' }
       // "status shipped", "status:shipped": the key written without its equals sign
-      const bare = /^status(?::(.*))?$/i.exec(args[0]!)
+      const bare = /^(?:status|状态|订单状态)(?::(.*))?$/i.exec(args[0]!)
       if (bare) {
         const status = [bare[1] ?? '', ...args.slice(1)].join(' ').trim()
         return status ? { name: 'orders', status } : E(`status has no value. ${usage('orders')}`, `status 没有值。${yongfa('orders')}`)
       }
       if (args.some((a) => a.includes('='))) {
-        const kv = keyValues(args, ['status'], {}, 'orders')
+        const kv = keyValues(args, ['status'], { 状态: 'status', 订单状态: 'status' }, 'orders')
         if ('error' in kv) return kv
         return kv.values.status === undefined ? { name: 'orders' } : { name: 'orders', status: kv.values.status }
       }

@@ -112,6 +112,8 @@ describe('parseTextCommand', () => {
     expect(ok('/orders status:shipped')).toEqual({ name: 'orders', status: 'shipped' })
     expect(ok('/orders status awaiting shipment')).toEqual({ name: 'orders', status: 'awaiting shipment' })
     expect(err('/orders status')).toMatch(/status has no value/)
+    expect(ok('/orders 状态 待发货')).toEqual({ name: 'orders', status: '待发货' })
+    expect(ok('/orders 状态=已取消')).toEqual({ name: 'orders', status: '已取消' })
   })
 
   it('takes /grant and /revoke targets from the replied-to member', () => {
