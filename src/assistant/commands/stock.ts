@@ -1,8 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import { stockLevels } from '../../../db/schema.js'
 import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/channels.js'
 import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
+import { knownSkus, matchSku } from '../../inventory/sku-match.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -25,12 +26,36 @@ async function resolveShopSku(ctx: CommandContext, raw: string): Promise<{ shopI
   const named = byId ? { shop: byId, len: prefix(byId.id).length } : list.map((s) => ({ shop: s, len: prefix(s.name).length })).find((x) => x.len > 1 && lower.startsWith(prefix(x.shop.name)))
   if (named) return { shopId: named.shop.id, sku: validateSku(text.slice(named.len)) }
   const sku = validateSku(text)
+  // the shops with stock of it recorded, in any letter case (the SKU is then matched in that shop)
   const stocked = await ctx.deps.db
-    .select({ shopId: stockLevels.shopId })
+    .selectDistinct({ shopId: stockLevels.shopId })
     .from(stockLevels)
-    .where(and(inArray(stockLevels.shopId, ctx.shopIds), eq(stockLevels.sellerSku, sku)))
+    .where(and(inArray(stockLevels.shopId, ctx.shopIds), eq(sql`lower(${stockLevels.sellerSku})`, sku.toLowerCase())))
   if (stocked.length === 1) return { shopId: stocked[0].shopId, sku }
   throw userError('bad_input', stocked.length ? 'stock.which_shop_several' : 'stock.which_shop', { sku, shops: listed(list) })
+}
+
+/**
+ * The typed SKU as the shop writes it (`tote-blu` is its `TOTE-BLU`: stock recorded under another
+ * spelling would never meet the orders), and, for a SKU the shop has never had (no stock recorded, in
+ * no order of the last 90 days), the nearest ones it has. A SKU with stock recorded as typed is
+ * taken at once.
+ */
+async function shopSku(ctx: CommandContext, shopId: string, typed: string): Promise<{ sku: string; isNew: boolean; near: string[] }> {
+  const [exact] = await ctx.deps.db
+    .select({ sku: stockLevels.sellerSku })
+    .from(stockLevels)
+    .where(and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, typed)))
+  if (exact) return { sku: typed, isNew: false, near: [] }
+  const m = matchSku(typed, await knownSkus(ctx.deps.db, shopId, ctx.deps.clock.now()))
+  if (m.kind === 'ambiguous') throw userError('bad_input', 'stock.sku_case_ambiguous', { sku: typed, skus: m.options.join(', ') })
+  return m.kind === 'known' ? { sku: m.sku, isNew: false, near: [] } : { sku: typed, isNew: true, near: m.near }
+}
+
+/** What to say of a SKU new to the shop: that it is new, and the shop's SKUs it may have been meant for. */
+function newSkuLines(t: CommandContext['t'], s: { sku: string; isNew: boolean; near: string[] }): string[] {
+  if (!s.isNew) return []
+  return [t('stock.new_sku', { sku: s.sku }), ...(s.near.length ? [t('stock.did_you_mean', { skus: s.near.join(', ') })] : [])]
 }
 
 /** What a stock change leaves for the next orders: on hand less the units open orders hold. */
@@ -80,29 +105,43 @@ export const stock: CommandHandler = async (ctx, command) => {
   if (c.adjust !== undefined && c.adjust !== null) {
     ctx.require('operator')
     if (c.quantity !== undefined && c.quantity !== null) throw userError('bad_input', 'stock.set_or_adjust')
-    const { shopId, sku } = await resolveShopSku(ctx, c.sku ?? '')
+    const { shopId, sku: typed } = await resolveShopSku(ctx, c.sku ?? '')
+    const found = await shopSku(ctx, shopId, typed)
+    const sku = found.sku
+    // a change to a SKU the shop has never had, when it has ones like it, is most likely a typo
+    if (found.isNew && found.near.length) throw userError('bad_input', 'stock.adjust_unknown_near', { sku, skus: found.near.join(', ') })
     const now = ctx.deps.clock.now()
     const r = await ctx.deps.db.transaction((tx) =>
       adjustStock(tx, { shopId, sellerSku: sku, delta: c.adjust!, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }), await afterChange(ctx, shopId, sku))
+    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }), [
+      ...newSkuLines(t, found),
+      ...(await afterChange(ctx, shopId, sku)),
+    ])
   }
   if (c.quantity !== undefined && c.quantity !== null) {
     ctx.require('operator')
     const quantity = validateQuantity(c.quantity)
-    const { shopId, sku } = await resolveShopSku(ctx, c.sku ?? '')
+    const { shopId, sku: typed } = await resolveShopSku(ctx, c.sku ?? '')
+    const found = await shopSku(ctx, shopId, typed)
+    const sku = found.sku
     const now = ctx.deps.clock.now()
     const before = await ctx.deps.db.transaction((tx) =>
       setStock(tx, { shopId, sellerSku: sku, quantity, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }), await afterChange(ctx, shopId, sku))
+    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }), [...newSkuLines(t, found), ...(await afterChange(ctx, shopId, sku))])
   }
   ctx.require('viewer')
   const lines: Line[] = []
   if (c.sku) {
-    const { shopId, sku } = await resolveShopSku(ctx, c.sku)
+    const { shopId, sku: typed } = await resolveShopSku(ctx, c.sku)
+    const found = await shopSku(ctx, shopId, typed)
+    const sku = found.sku
     const views = await stockViews(ctx.deps.db, shopId, sku)
-    if (!views.length) lines.push([t('stock.unknown_sku', { sku })])
+    if (!views.length) {
+      lines.push([t('stock.unknown_sku', { sku })])
+      if (found.near.length) lines.push([t('stock.did_you_mean', { skus: found.near.join(', ') })])
+    }
     for (const v of views) lines.push(stockLine(t, v))
     const m = message({ kind: 'stock', title: t('stock.title'), lines })
     // (a SKU with no stock recorded is not checked: nothing to say which orders it covers)

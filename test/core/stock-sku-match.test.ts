@@ -1,0 +1,107 @@
+import { and, eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { stockLevels } from '../../db/schema.js'
+import { editDistance, matchSku } from '../../src/inventory/sku-match.js'
+import { importStockCsv } from '../../src/inventory/stock.js'
+import { messageText } from '../../src/notifications/message.js'
+import { processPlatformOrder } from '../../src/workflow/process-order.js'
+import { describeEachDb } from '../support/db.js'
+import { platformOrder } from '../support/fixtures.js'
+import { coreDeps, linkedSetup } from './support.js'
+
+describe('matchSku', () => {
+  const shop = ['TOTE-BLU', 'TOTE-NAT', 'BOTTLE-GRN', 'BOTTLE-SLV', 'MUG-350', 'A1']
+  it('takes the SKU as typed, else the shop’s in another letter case; several such are ambiguous', () => {
+    expect(matchSku('TOTE-BLU', shop)).toEqual({ kind: 'known', sku: 'TOTE-BLU' })
+    expect(matchSku('tote-blu', shop)).toEqual({ kind: 'known', sku: 'TOTE-BLU' })
+    expect(matchSku('abc', ['ABC', 'abc'])).toEqual({ kind: 'known', sku: 'abc' })
+    expect(matchSku('Abc', ['ABC', 'abc'])).toEqual({ kind: 'ambiguous', options: ['ABC', 'abc'] })
+  })
+
+  it('suggests the nearest for a SKU the shop never had: one or two edits, or holding what was typed', () => {
+    expect(matchSku('BOTLE-GRN', shop)).toEqual({ kind: 'unknown', near: ['BOTTLE-GRN'] })
+    // within two edits of both totes: the nearer first
+    expect(matchSku('tote-nau', shop)).toEqual({ kind: 'unknown', near: ['TOTE-NAT', 'TOTE-BLU'] })
+    expect(matchSku('tote-bl', shop)).toEqual({ kind: 'unknown', near: ['TOTE-BLU'] })
+    expect(matchSku('BOTTLE', shop)).toEqual({ kind: 'unknown', near: ['BOTTLE-GRN', 'BOTTLE-SLV'] })
+    // a short SKU allows one edit only, and nothing else is "near"
+    expect(matchSku('B2', shop)).toEqual({ kind: 'unknown', near: [] })
+    expect(matchSku('A2', shop)).toEqual({ kind: 'unknown', near: ['A1'] })
+    expect(matchSku('CABLE-1M', shop)).toEqual({ kind: 'unknown', near: [] })
+  })
+
+  it('editDistance counts insertions, deletions and substitutions, and stops past the bound', () => {
+    expect(editDistance('kitten', 'sitting', 5)).toBe(3)
+    expect(editDistance('', 'abc', 5)).toBe(3)
+    expect(editDistance('same', 'same', 0)).toBe(0)
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2)
+    expect(editDistance('a', 'abcdef', 2)).toBe(3)
+  })
+})
+
+describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
+  it('another letter case is the shop’s SKU; a change to a SKU the shop never had, with ones like it, is refused; a new one is said to be new', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    const onHand = async (sku: string) =>
+      (await database.db.select({ n: stockLevels.onHand }).from(stockLevels).where(and(eq(stockLevels.shopId, shop.id), eq(stockLevels.sellerSku, sku))))[0]?.n
+    // the shop has TOTE-BLU in stock and BOTTLE-GRN in an order of this week (no stock recorded)
+    await run(admin, { name: 'stock', sku: 'TOTE-BLU', quantity: 3 })
+    const bottle = platformOrder({
+      line_items: [{ id: '9001', sku_id: '1729009', seller_sku: 'BOTTLE-GRN', product_name: 'Bottle', sku_name: 'Green', sale_price: '9.00', original_price: '9.00', currency: 'USD' }],
+    })
+    await processPlatformOrder(deps, shop.id, bottle)
+
+    // lower case: the shop's TOTE-BLU receives the units; no second SKU is made
+    const received = await run(admin, { name: 'stock', sku: 'tote-blu', adjust: 5 })
+    expect(received.ok).toBe(true)
+    expect(received.message.title).toBe('TOTE-BLU: on hand 3 +5 = 8.')
+    expect(await onHand('TOTE-BLU')).toBe(8)
+    expect(await onHand('tote-blu')).toBeUndefined()
+    const shown = await run(admin, { name: 'stock', sku: 'Tote-Blu' })
+    expect(messageText(shown.message)).toContain('TOTE-BLU: 8 on hand')
+
+    // a SKU of the shop's orders, typed in lower case: its own spelling, no stock recorded yet
+    expect(messageText((await run(admin, { name: 'stock', sku: 'bottle-grn' })).message)).toContain('No stock recorded for BOTTLE-GRN.')
+
+    // a typo: viewing it suggests the SKU meant; changing it is refused and writes nothing
+    const typo = messageText((await run(admin, { name: 'stock', sku: 'BOTLE-GRN' })).message)
+    expect(typo).toContain('No stock recorded for BOTLE-GRN.')
+    expect(typo).toContain('Did you mean BOTTLE-GRN?')
+    const refused = await run(admin, { name: 'stock', sku: 'BOTLE-GRN', adjust: 2 })
+    expect(refused.ok).toBe(false)
+    expect(refused.message.title).toBe(
+      'This shop has no SKU BOTLE-GRN (no stock recorded, in no order of the last 90 days). Did you mean BOTTLE-GRN? Nothing was changed. For a new SKU, set its count: /stock BOTLE-GRN QUANTITY.',
+    )
+    expect(await onHand('BOTLE-GRN')).toBeUndefined()
+    // setting it is taken (a new SKU may look like an old one), and the reply says so
+    const set = messageText((await run(admin, { name: 'stock', sku: 'BOTTLE-GRNX', quantity: 2 })).message)
+    expect(set).toContain('BOTTLE-GRNX is new here: no stock of it was recorded before, and no order of the last 90 days has it.')
+    expect(set).toContain('Did you mean BOTTLE-GRN?')
+    expect(await onHand('BOTTLE-GRNX')).toBe(2)
+
+    // a new SKU like none of the shop's: received units are taken, and said to be a new SKU
+    const fresh = await run(admin, { name: 'stock', sku: 'LAMP-LED', adjust: 4 })
+    expect(fresh.ok).toBe(true)
+    expect(messageText(fresh.message)).toContain('LAMP-LED is new here')
+    expect(messageText(fresh.message)).not.toContain('Did you mean')
+    expect(await onHand('LAMP-LED')).toBe(4)
+    // …and is known from then on
+    expect(messageText((await run(admin, { name: 'stock', sku: 'LAMP-LED', adjust: 1 })).message)).not.toContain('is new here')
+
+    // a second spelling is not made by /stock (it takes the first), but a stock file could hold both
+    expect((await run(admin, { name: 'stock', sku: 'case-1', quantity: 1 })).ok).toBe(true)
+    expect((await run(admin, { name: 'stock', sku: 'CASE-1', adjust: 1 })).message.title).toBe('case-1: on hand 1 +1 = 2.')
+    await importStockCsv(database.db, { shopId: shop.id, csv: 'seller_sku,quantity\nCASE-1,1\ncase-1,1\n', actor: 'cli', now: deps.clock.now() })
+    // two SKUs in different letter cases, neither as typed: which one is not guessed
+    const which = await run(admin, { name: 'stock', sku: 'Case-1', quantity: 9 })
+    expect(which.ok).toBe(false)
+    expect(which.message.title).toBe('This shop has Case-1 in several letter cases (CASE-1, case-1): write it exactly as one of them.')
+    expect([await onHand('CASE-1'), await onHand('case-1'), await onHand('Case-1')]).toEqual([1, 1, undefined])
+
+    // in Chinese
+    await run(admin, { name: 'settings', language: 'zh-CN' })
+    expect(messageText((await run(admin, { name: 'stock', sku: 'BOTLE-GRN' })).message)).toContain('是否要找:BOTTLE-GRN, BOTTLE-GRNX?')
+  })
+})
