@@ -161,7 +161,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     ]),
     command('late', doc('late'), [opt(T.Integer, 'hours', { en: 'Also orders due within this many hours', zh: '也显示这么多小时内到期的订单' }, { min: 1, max: 168 })]),
     command('stock', doc('stock'), [
-      opt(T.String, 'sku', { en: 'Seller SKU; SHOP:SKU when several shops stock it (empty: every SKU)', zh: '商家 SKU;多个店铺都有时写 店铺:SKU(留空:所有 SKU)' }, { maxLength: 200 }),
+      opt(T.String, 'sku', { en: 'Seller SKU; SHOP:SKU when several shops stock it (empty: every SKU)', zh: '商家 SKU;多个店铺都有时写 店铺:SKU(留空:所有 SKU)' }, { maxLength: 200, autocomplete: true }),
       opt(T.Integer, 'quantity', { en: 'Set the quantity on hand', zh: '设置现有库存数量' }, { min: 0, max: 1_000_000 }),
       opt(T.Integer, 'add', { en: 'Add to the quantity on hand (negative: take away)', zh: '增加现有库存(负数:减少)' }, { min: -1_000_000, max: 1_000_000 }),
     ]),

@@ -166,6 +166,7 @@ const SUGGESTED: Record<string, Record<string, SuggestField>> = {
   label: { id: 'order' },
   mark: { id: 'order' },
   cancel: { id: 'order' },
+  stock: { sku: 'sku' },
 }
 
 async function onAutocomplete(i: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {

@@ -12,7 +12,7 @@ import type { CommandContext, CommandHandler, CoreDeps } from './context.js'
 import { errorReply } from './replies.js'
 import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Locale, Reply } from './types.js'
 import { userError } from './user-error.js'
-import { suggestOrders, suggestShops } from '../channels/suggestions.js'
+import { suggestOrders, suggestShops, suggestSkus } from '../channels/suggestions.js'
 
 export type { CommandContext, CommandHandler, CoreDeps } from './context.js'
 
@@ -96,6 +96,7 @@ export function createAssistant(deps: CoreDeps): Assistant {
   return {
     handle: (ref, actor, command) => handle(ref, actor, command),
     handleWithProgress: (ref, actor, command, onProgress) => handle(ref, actor, command, onProgress),
-    suggest: (ref, actor, field, query) => (field === 'shop' ? suggestShops : suggestOrders)(deps.db, ref, actor, query),
+    suggest: (ref, actor, field, query) =>
+      field === 'sku' ? suggestSkus(deps.db, ref, actor, query, deps.clock.now()) : (field === 'shop' ? suggestShops : suggestOrders)(deps.db, ref, actor, query),
   }
 }

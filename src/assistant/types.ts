@@ -121,7 +121,7 @@ export interface Suggestion {
 }
 
 /** What is being typed: a shop (/export, /unlink), or an order (/order, /label, /mark, /cancel). */
-export type SuggestField = 'shop' | 'order'
+export type SuggestField = 'shop' | 'order' | 'sku'
 
 export interface Assistant {
   handle(channel: ChannelRef, actor: Actor, command: Command): Promise<Reply>

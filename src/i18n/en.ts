@@ -162,6 +162,7 @@ export const en = {
   'stock.which_shop': 'This chat follows several shops, and none has stock of {sku} recorded: write it as SHOP:SKU, SHOP being the shop’s ID or name (shops: {shops}).',
   'stock.which_shop_several': 'Several of this chat’s shops have stock of {sku}: write it as SHOP:SKU, SHOP being the shop’s ID or name (shops: {shops}).',
   'stock.unknown_sku': 'No stock recorded for {sku}.',
+  'stock.no_stock_recorded': 'no stock recorded',
   'stock.new_sku': '{sku} is new here: no stock of it was recorded before, and no order of the last 90 days has it.',
   'stock.did_you_mean': 'Did you mean {skus}?',
   'stock.adjust_unknown_near': 'This shop has no SKU {sku} (no stock recorded, in no order of the last 90 days). Did you mean {skus}? Nothing was changed. For a new SKU, set its count: /stock {sku} QUANTITY.',

@@ -157,6 +157,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.which_shop': '本群关联了多个店铺,且都没有 {sku} 的库存记录:请写成 店铺:SKU,店铺可填 ID 或名称(店铺:{shops})。',
   'stock.which_shop_several': '本群有多个店铺记录了 {sku} 的库存:请写成 店铺:SKU,店铺可填 ID 或名称(店铺:{shops})。',
   'stock.unknown_sku': '{sku} 没有库存记录。',
+  'stock.no_stock_recorded': '无库存记录',
   'stock.new_sku': '{sku} 是新的 SKU:此前没有库存记录,近 90 天的订单里也没有它。',
   'stock.did_you_mean': '是否要找:{skus}?',
   'stock.adjust_unknown_near': '本店铺没有 SKU {sku}(没有库存记录,近 90 天的订单里也没有)。是否要找:{skus}?没有做任何更改。如果是新 SKU,请先设置数量:/stock {sku} 数量。',

@@ -1,9 +1,10 @@
 /** Stock levels per shop and seller SKU: set by command, by CLI, or by CSV import (seller_sku,quantity). */
 import { parse } from 'csv-parse/sync'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Executor } from '../../db/database.js'
 import { stockLevels } from '../../db/schema.js'
 import { audit } from '../audit/audit.js'
+import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
 import { badInput } from '../shared/errors.js'
 import { reservedUnits } from './stock-check.js'
@@ -101,11 +102,21 @@ export async function adjustStock(
   return { before, after: written.onHand }
 }
 
-export async function stockViews(db: Executor, shopId: string, sku?: string): Promise<StockView[]> {
+/** A SKU's stock line: on hand, held by open orders, and what is left, or how many it is short. */
+export function stockLineText(t: Translate, v: StockView): string {
+  return v.available < 0
+    ? t('stock.line_short', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, short: -v.available })
+    : t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })
+}
+
+/** The shop's stock (the first 200 SKUs), or that of one SKU, or of these SKUs. */
+export async function stockViews(db: Executor, shopId: string, sku?: string | string[]): Promise<StockView[]> {
+  if (Array.isArray(sku) && !sku.length) return []
+  const which = sku === undefined ? undefined : Array.isArray(sku) ? inArray(stockLevels.sellerSku, sku) : eq(stockLevels.sellerSku, sku)
   const levels = await db
     .select()
     .from(stockLevels)
-    .where(sku ? and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, sku)) : eq(stockLevels.shopId, shopId))
+    .where(and(eq(stockLevels.shopId, shopId), which))
     .orderBy(stockLevels.sellerSku)
     .limit(200)
   const reserved = await reservedUnits(db, shopId, levels.map((l) => l.sellerSku))

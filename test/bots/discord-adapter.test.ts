@@ -37,7 +37,7 @@ describe('Discord adapter with a scripted core', () => {
       return script({ channel, actor, command }, onProgress)
     },
     async suggest(_c, _a, field, q) {
-      if (field !== 'shop') return [{ name: `order ${q}`, value: q }]
+      if (field !== 'shop') return [{ name: `${field} ${q}`, value: q }]
       return [
         { name: 'Kitchen store 厨房', value: '7495001' },
         { name: 'Phone cases', value: '7495002' },
@@ -72,6 +72,7 @@ describe('Discord adapter with a scripted core', () => {
     expect(exp.options.find((o: { name: string }) => o.name === 'shop').autocomplete).toBe(true)
     expect(cmds.find((c) => c.name === 'unlink')!.options).toEqual([expect.objectContaining({ name: 'shop', required: true, autocomplete: true })])
     for (const name of ['order', 'label', 'mark', 'cancel']) expect(cmds.find((c) => c.name === name)!.options[0]).toMatchObject({ name: 'id', autocomplete: true })
+    expect(cmds.find((c) => c.name === 'stock')!.options[0]).toMatchObject({ name: 'sku', autocomplete: true })
     const role = cmds.find((c) => c.name === 'role')!
     expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
   })
@@ -252,6 +253,8 @@ describe('Discord adapter with a scripted core', () => {
       const typed = await h.api.autocomplete(name, [Opt.string('id', '1667', true)]).outcome()
       expect(typed.choices).toEqual([{ name: 'order 1667', value: '1667' }])
     }
+    // /stock's SKU asks the core for SKUs
+    expect((await h.api.autocomplete('stock', [Opt.string('sku', 'tote', true)]).outcome()).choices).toEqual([{ name: 'sku tote', value: 'tote' }])
   })
 
   it('resumes after the gateway drops and answers what arrived meanwhile', async () => {

@@ -7,7 +7,7 @@ import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { actor, chan, coreDeps, linkedSetup, twoShopSetup } from './support.js'
 
 describe('matchSku', () => {
   const shop = ['TOTE-BLU', 'TOTE-NAT', 'BOTTLE-GRN', 'BOTTLE-SLV', 'MUG-350', 'A1']
@@ -103,5 +103,44 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     // in Chinese
     await run(admin, { name: 'settings', language: 'zh-CN' })
     expect(messageText((await run(admin, { name: 'stock', sku: 'BOTLE-GRN' })).message)).toContain('是否要找:BOTTLE-GRN, BOTTLE-GRNX?')
+  })
+
+  it('suggests the shop’s SKUs as they are typed (Discord autocomplete), with their stock; in a chat of several shops as SHOP:SKU', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, assistant, channel, run, admin } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'TOTE-BLU', quantity: 3 })
+    await run(admin, { name: 'stock', sku: 'MUG-350', quantity: 0 })
+    const line = (sku: string) => ({ id: `${sku}-1`, sku_id: '17290', seller_sku: sku, product_name: 'P', sku_name: 'S', sale_price: '9.00', original_price: '9.00', currency: 'USD' })
+    await processPlatformOrder(deps, shop.id, platformOrder({ line_items: [line('BOTTLE-GRN'), { ...line('MUG-350'), id: 'MUG-350-2' }] }))
+    const suggest = (q: string) => assistant.suggest!(channel, admin, 'sku', q)
+    // any letter case, any part; those starting with it first
+    expect(await suggest('t')).toEqual([
+      { name: 'TOTE-BLU: 3 on hand, 0 reserved, 3 available', value: 'TOTE-BLU' },
+      { name: 'BOTTLE-GRN · no stock recorded', value: 'BOTTLE-GRN' },
+    ])
+    expect(await suggest('mug')).toEqual([{ name: 'MUG-350: 0 on hand, 1 reserved: SHORT by 1', value: 'MUG-350' }])
+    expect((await suggest('')).map((x) => x.value)).toEqual(['BOTTLE-GRN', 'MUG-350', 'TOTE-BLU'])
+    expect(await suggest('zzz')).toEqual([])
+    // every member of the chat sees them (a viewer); a chat that follows no shop gets none
+    expect((await assistant.suggest!(channel, actor('member'), 'sku', 'tote')).map((x) => x.value)).toEqual(['TOTE-BLU'])
+    expect(await assistant.suggest!(chan(), admin, 'sku', 't')).toEqual([])
+  })
+
+  it('in a chat of several shops, a suggested SKU is SHOP_ID:SKU named with its shop, which /stock takes', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop: us, other: uk, assistant, channel, run, admin } = await twoShopSetup(database, deps, { name: 'US store' }, { name: 'UK store' })
+    await run(admin, { name: 'stock', sku: `${us.id}:TOTE-BLU`, quantity: 3 })
+    await run(admin, { name: 'stock', sku: `${uk.id}:TOTE-BLU`, quantity: 5 })
+    const got = await assistant.suggest!(channel, admin, 'sku', 'tote')
+    expect(got).toEqual(
+      [
+        { name: 'US store · TOTE-BLU: 3 on hand, 0 reserved, 3 available', value: `${us.id}:TOTE-BLU` },
+        { name: 'UK store · TOTE-BLU: 5 on hand, 0 reserved, 5 available', value: `${uk.id}:TOTE-BLU` },
+      ].sort((a, b) => a.value.localeCompare(b.value)),
+    )
+    const picked = await run(admin, { name: 'stock', sku: got[0].value, adjust: 1 })
+    expect(picked.message.title).toMatch(/^TOTE-BLU: on hand \d \+1 = \d\.$/)
   })
 })

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { stockLevels } from '../../../db/schema.js'
 import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/channels.js'
-import { adjustStock, setStock, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
+import { adjustStock, setStock, stockLineText, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { knownSkus, matchSku } from '../../inventory/sku-match.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
@@ -93,10 +93,9 @@ async function withHoldingOrders(ctx: CommandContext, m: NeutralMessage, shopId:
   return m
 }
 
-/** A SKU's line: on hand, held by open orders, and what is left, or (bold) how many it is short. */
+/** A SKU's line, in bold when open orders hold more than is on hand. */
 function stockLine(t: CommandContext['t'], v: StockView): Line {
-  if (v.available < 0) return [{ bold: t('stock.line_short', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, short: -v.available }) }]
-  return [t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })]
+  return v.available < 0 ? [{ bold: stockLineText(t, v) }] : [stockLineText(t, v)]
 }
 
 export const stock: CommandHandler = async (ctx, command) => {
