@@ -137,6 +137,7 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     }
     const r = await importStockCsv(ctx.database.db, { shopId, csv, actor: 'cli', actorName: 'CLI', now: ctx.clock.now() })
     ctx.out(`imported stock for ${r.count} SKUs into shop ${shopId}`)
+    for (const x of r.renamed) ctx.out(`line ${x.line}: ${x.from} is the shop's ${x.to} (another letter case): stored as ${x.to}`)
     return 0
   }
   throw new UsageError('usage: stock set --shop ID --sku SKU --qty N | stock import --shop ID --file F.csv')

@@ -51,19 +51,44 @@ export function editDistance(a: string, b: string, max: number): number {
 
 const NEAR_MAX = 3
 
+/** The shop's SKUs, looked up as typed and in any letter case. */
+export interface SkuIndex {
+  all: string[]
+  exact: Set<string>
+  /** lower case → the shop's spellings */
+  byLower: Map<string, string[]>
+}
+
+export function skuIndex(known: string[]): SkuIndex {
+  const all = [...new Set(known)]
+  const byLower = new Map<string, string[]>()
+  for (const k of all) {
+    const l = k.toLowerCase()
+    byLower.set(l, [...(byLower.get(l) ?? []), k])
+  }
+  return { all, exact: new Set(all), byLower }
+}
+
+/** The shop's SKU as typed or in another letter case (several such: ambiguous), or null when it has none. */
+export function caseMatch(typed: string, index: SkuIndex): Exclude<SkuMatch, { kind: 'unknown' }> | null {
+  if (index.exact.has(typed)) return { kind: 'known', sku: typed }
+  const same = index.byLower.get(typed.toLowerCase()) ?? []
+  if (same.length === 1) return { kind: 'known', sku: same[0] }
+  return same.length ? { kind: 'ambiguous', options: [...same].sort() } : null
+}
+
 /**
  * Matches a typed SKU against the shop's. Near ones: within one edit (two for a SKU of six characters
  * or more), letter case aside, or holding the typed text (three characters or more) — `BOTTLE` finds
  * `BOTTLE-GRN` and `BOTTLE-SLV`.
  */
 export function matchSku(typed: string, known: string[]): SkuMatch {
-  if (known.includes(typed)) return { kind: 'known', sku: typed }
+  const index = skuIndex(known)
+  const found = caseMatch(typed, index)
+  if (found) return found
   const t = typed.toLowerCase()
-  const sameCase = [...new Set(known.filter((k) => k.toLowerCase() === t))]
-  if (sameCase.length === 1) return { kind: 'known', sku: sameCase[0] }
-  if (sameCase.length > 1) return { kind: 'ambiguous', options: sameCase.sort() }
   const max = t.length >= 6 ? 2 : 1
-  const near = [...new Set(known)]
+  const near = index.all
     .map((k) => {
       const l = k.toLowerCase()
       const d = editDistance(t, l, max)

@@ -7,6 +7,7 @@ import { audit } from '../audit/audit.js'
 import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
 import { badInput } from '../shared/errors.js'
+import { caseMatch, knownSkus, skuIndex } from './sku-match.js'
 import { reservedUnits } from './stock-check.js'
 
 export const MAX_QUANTITY = 1_000_000
@@ -128,12 +129,13 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
 
 /**
  * Imports `seller_sku,quantity` rows (header required; extra columns ignored). All rows are checked
- * first; one bad row rejects the file with the line number, and nothing is written.
+ * first; one bad row rejects the file with the line number, and nothing is written. A SKU the shop
+ * has in another letter case is stored as the shop's (listed in `renamed`).
  */
 export async function importStockCsv(
   db: Db,
   input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date },
-): Promise<{ count: number }> {
+): Promise<{ count: number; renamed: { line: number; from: string; to: string }[] }> {
   let records: Record<string, string>[]
   try {
     records = parse(input.csv.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true })
@@ -143,14 +145,22 @@ export async function importStockCsv(
   if (!records.length) throw badInput('the stock file has no rows; expected a header seller_sku,quantity and one row per SKU')
   if (!('seller_sku' in records[0]) || !('quantity' in records[0]))
     throw badInput('the stock file needs the columns seller_sku and quantity (first line: seller_sku,quantity)')
+  // a SKU the shop has in another letter case is the shop's own, as /stock reads it: stock under
+  // another spelling would never meet the orders
+  const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
+  const renamed: { line: number; from: string; to: string }[] = []
   const clean = records.map((r, i) => {
     const line = i + 2
-    const sku = (r.seller_sku ?? '').trim()
-    if (!SKU.test(sku)) throw badInput(`line ${line}: seller_sku “${sku.slice(0, 80)}” must be 1–64 characters without spaces`)
+    const typed = (r.seller_sku ?? '').trim()
+    if (!SKU.test(typed)) throw badInput(`line ${line}: seller_sku “${typed.slice(0, 80)}” must be 1–64 characters without spaces`)
     const q = (r.quantity ?? '').trim()
     if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw badInput(`line ${line}: quantity “${q.slice(0, 20)}” must be a whole number from 0 to ${MAX_QUANTITY}`)
-    if (seen.has(sku)) throw badInput(`line ${line}: seller_sku ${sku} appears twice (first on line ${seen.get(sku)})`)
+    const found = caseMatch(typed, index)
+    if (found?.kind === 'ambiguous') throw badInput(`line ${line}: the shop has ${typed} in several letter cases (${found.options.join(', ')}): write it exactly as one of them`)
+    const sku = found?.sku ?? typed
+    if (sku !== typed) renamed.push({ line, from: typed, to: sku })
+    if (seen.has(sku)) throw badInput(`line ${line}: seller_sku ${typed} appears twice (first on line ${seen.get(sku)}${sku !== typed ? `, as the shop's ${sku}` : ''})`)
     seen.set(sku, line)
     return { sku, qty: Number(q) }
   })
@@ -167,7 +177,7 @@ export async function importStockCsv(
     }
     await audit(tx, { actor: input.actor, actorName: input.actorName, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
   })
-  return { count: clean.length }
+  return { count: clean.length, renamed }
 }
 
 const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)

@@ -58,10 +58,12 @@ describe('npm run cli', () => {
     expect(set.code).toBe(0)
     expect(set.out[0]).toMatch(/CASE-BLK.*→ 7/)
     const csv = join(dir, 'stock.csv')
-    writeFileSync(csv, 'seller_sku,quantity\nCASE-BLK,9\nMUG-350,3\n')
+    writeFileSync(csv, 'seller_sku,quantity\ncase-blk,9\nMUG-350,3\n')
     const imp = await run(['stock', 'import', '--shop', shopId, '--file', csv])
     expect(imp.code).toBe(0)
     expect(imp.out[0]).toMatch(/2 SKUs/)
+    // a SKU the shop has in another letter case is stored as the shop's, and said so
+    expect(imp.out[1]).toBe("line 2: case-blk is the shop's CASE-BLK (another letter case): stored as CASE-BLK")
     const unknown = await run(['stock', 'set', '--shop', '000', '--sku', 'A', '--qty', '1'])
     expect(unknown.code).toBe(2)
     const doc = await run(['doctor'])

@@ -90,10 +90,12 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     // …and is known from then on
     expect(messageText((await run(admin, { name: 'stock', sku: 'LAMP-LED', adjust: 1 })).message)).not.toContain('is new here')
 
-    // a second spelling is not made by /stock (it takes the first), but a stock file could hold both
+    // a second spelling is not made by /stock (it takes the first), nor by a stock file (below); an
+    // older database may hold both
     expect((await run(admin, { name: 'stock', sku: 'case-1', quantity: 1 })).ok).toBe(true)
     expect((await run(admin, { name: 'stock', sku: 'CASE-1', adjust: 1 })).message.title).toBe('case-1: on hand 1 +1 = 2.')
-    await importStockCsv(database.db, { shopId: shop.id, csv: 'seller_sku,quantity\nCASE-1,1\ncase-1,1\n', actor: 'cli', now: deps.clock.now() })
+    await database.db.insert(stockLevels).values({ shopId: shop.id, sellerSku: 'CASE-1', onHand: 1, updatedAt: deps.clock.now(), updatedBy: 'test' })
+    await database.db.update(stockLevels).set({ onHand: 1 }).where(and(eq(stockLevels.shopId, shop.id), eq(stockLevels.sellerSku, 'case-1')))
     // two SKUs in different letter cases, neither as typed: which one is not guessed
     const which = await run(admin, { name: 'stock', sku: 'Case-1', quantity: 9 })
     expect(which.ok).toBe(false)
@@ -142,5 +144,25 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     )
     const picked = await run(admin, { name: 'stock', sku: got[0].value, adjust: 1 })
     expect(picked.message.title).toMatch(/^TOTE-BLU: on hand \d \+1 = \d\.$/)
+  })
+
+  it('a stock file’s SKU in another letter case is stored as the shop’s, and said so; two rows for one SKU are refused', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'TOTE-BLU', quantity: 3 })
+    const now = deps.clock.now()
+    const csv = (body: string) => importStockCsv(database.db, { shopId: shop.id, csv: `seller_sku,quantity\n${body}`, actor: 'cli', now })
+    const onHand = async () =>
+      (await database.db.select({ sku: stockLevels.sellerSku, n: stockLevels.onHand }).from(stockLevels).where(eq(stockLevels.shopId, shop.id)).orderBy(stockLevels.sellerSku)).map((r) => [r.sku, r.n])
+    // the same SKU twice, once in another letter case: refused, nothing written
+    await expect(csv('TOTE-BLU,1\ntote-blu,2\n')).rejects.toThrow("line 3: seller_sku tote-blu appears twice (first on line 2, as the shop's TOTE-BLU)")
+    expect(await onHand()).toEqual([['TOTE-BLU', 3]])
+    const r = await csv('tote-blu,10\nLAMP-LED,4\n')
+    expect(r).toEqual({ count: 2, renamed: [{ line: 2, from: 'tote-blu', to: 'TOTE-BLU' }] })
+    expect(await onHand()).toEqual([['LAMP-LED', 4], ['TOTE-BLU', 10]])
+    // the shop holding two spellings already, neither as written: refused, naming both
+    await database.db.insert(stockLevels).values({ shopId: shop.id, sellerSku: 'tote-BLU', onHand: 1, updatedAt: now, updatedBy: 'test' })
+    await expect(csv('Tote-Blu,5\n')).rejects.toThrow('line 2: the shop has Tote-Blu in several letter cases (TOTE-BLU, tote-BLU): write it exactly as one of them')
   })
 })
