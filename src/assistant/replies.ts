@@ -2,7 +2,7 @@
 import { message, type Line, type NeutralMessage } from '../notifications/message.js'
 import type { Choice, Reply } from './types.js'
 
-export function okReply(title: string, lines: (string | Line)[] = [], extra: Partial<Reply> & { message?: Partial<NeutralMessage> } = {}): Reply {
+export function okReply(title: string, lines: (string | Line)[] = [], extra: Omit<Partial<Reply>, 'message'> & { message?: Partial<NeutralMessage> } = {}): Reply {
   const { message: m, ...rest } = extra
   return {
     ok: true,

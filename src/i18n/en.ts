@@ -143,6 +143,8 @@ export const en = {
   'stock.line': '{sku}: {onHand} on hand, {reserved} reserved, {available} available',
   'stock.holding': 'Open orders holding it, first paid first ({count}):',
   'stock.holding_more': '… and {n} more.',
+  'stock.now_covered': 'Now covered by the stock on hand ({count}): they can be packed.',
+  'stock.no_longer_covered': 'No longer covered by the stock on hand ({count}):',
   'stock.units': '{n} unit(s)',
   'stock.covered': 'covered by stock on hand',
   'stock.not_covered': 'NOT covered',

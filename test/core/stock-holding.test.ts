@@ -34,6 +34,27 @@ describeEachDb('/stock SKU: the open orders holding it, first paid first', (get)
       { type: 'order.show', orderId: first.id },
       { type: 'order.show', orderId: third.id },
     ])
+    // units coming in: the reply names the orders they cover now, to pack, with buttons to open them
+    const received = await run(operator, { name: 'stock', sku: 'SKU-A', adjust: 2 })
+    expect(messageText(received.message).split('\n').slice(1)).toEqual([
+      'Open orders hold 6: still 1 short for them.',
+      'Now covered by the stock on hand (1): they can be packed.',
+      `✓ ${first.id} · 2 unit(s) · covered by stock on hand · pack by 2026-11-22T08:00:00.000Z`,
+    ])
+    expect(received.message.buttons.flat().map((b) => b.action)).toEqual([{ type: 'order.show', orderId: first.id }])
+    // a count set lower: the orders it no longer covers
+    const counted = await run(operator, { name: 'stock', sku: 'SKU-A', quantity: 1 })
+    expect(messageText(counted.message).split('\n').slice(1)).toEqual([
+      'Open orders hold 6: still 5 short for them.',
+      'No longer covered by the stock on hand (2):',
+      `✗ ${second.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T07:00:00.000Z`,
+      `✗ ${first.id} · 2 unit(s) · NOT covered · pack by 2026-11-22T08:00:00.000Z`,
+    ])
+    // one unit: the first paid is covered again; one more moves no order across, and nothing more is said
+    expect(messageText((await run(operator, { name: 'stock', sku: 'SKU-A', adjust: 1 })).message)).toContain(`Now covered by the stock on hand (1): they can be packed.\n✓ ${second.id}`)
+    const small = await run(operator, { name: 'stock', sku: 'SKU-A', adjust: 1 })
+    expect(messageText(small.message).split('\n').slice(1)).toEqual(['Open orders hold 6: still 3 short for them.'])
+    expect(small.message.buttons).toEqual([])
     // a SKU nothing holds: its line alone
     await run(operator, { name: 'stock', sku: 'SKU-Z', quantity: 1 })
     expect((await run(admin, { name: 'stock', sku: 'SKU-Z' })).message.lines).toEqual([['SKU-Z: 1 on hand, 0 reserved, 1 available']])

@@ -80,18 +80,56 @@ async function withHoldingOrders(ctx: CommandContext, m: NeutralMessage, shopId:
   const t = ctx.t
   const covered = (h: HoldingOrder) => h.running <= onHand
   m.lines.push([t('stock.holding', { count: total })])
-  for (const h of list)
-    m.lines.push([
-      covered(h) ? '✓ ' : '✗ ',
-      { code: h.orderId },
-      ` · ${t('stock.units', { n: h.units })} · ${t(covered(h) ? 'stock.covered' : 'stock.not_covered')}${h.status === 'cancelling' ? ` · ${t('stock.buyer_cancelling')}` : ''}`,
-      ...(h.packByAt ? [` · ${t('stock.pack_by')} `, { at: h.packByAt.toISOString(), style: 'datetime' as const }] : []),
-    ])
+  for (const h of list) m.lines.push(holdingLine(t, h, covered(h)))
   if (total > list.length) m.lines.push([t('stock.holding_more', { n: total - list.length })])
-  const short = list.filter((h) => !covered(h))
-  m.buttons = short.slice(0, 5).map((h) => [{ label: h.orderId, style: 'secondary', action: { type: 'order.show', orderId: h.orderId } }])
+  m.buttons = openButtons(list.filter((h) => !covered(h)))
   return m
 }
+
+/** One open order holding the SKU: ✓ covered by the stock on hand or ✗ not, its units, its pack-by time. */
+function holdingLine(t: CommandContext['t'], h: HoldingOrder, covered: boolean): Line {
+  return [
+    covered ? '✓ ' : '✗ ',
+    { code: h.orderId },
+    ` · ${t('stock.units', { n: h.units })} · ${t(covered ? 'stock.covered' : 'stock.not_covered')}${h.status === 'cancelling' ? ` · ${t('stock.buyer_cancelling')}` : ''}`,
+    ...(h.packByAt ? [` · ${t('stock.pack_by')} `, { at: h.packByAt.toISOString(), style: 'datetime' as const }] : []),
+  ]
+}
+
+/** Buttons that open the first five of these orders. */
+const openButtons = (list: HoldingOrder[]): NeutralMessage['buttons'] =>
+  list.slice(0, 5).map((h) => [{ label: h.orderId, style: 'secondary', action: { type: 'order.show', orderId: h.orderId } }])
+
+/** the open orders a change lists at most (of those it covers now, or no longer covers) */
+const CHANGED_LIMIT = 10
+
+/**
+ * The open orders a change of the units on hand from `before` to `after` covers now (units came in:
+ * they can be packed), or no longer covers (units went out), first paid first, with buttons to open
+ * them. Stock goes to the first paid: an order is covered while the units it and the orders paid
+ * before it hold are on hand.
+ */
+async function coverageChange(ctx: CommandContext, shopId: string, sku: string, before: number, after: number): Promise<{ lines: Line[]; buttons: NeutralMessage['buttons'] }> {
+  if (before === after) return { lines: [], buttons: [] }
+  const [lo, hi] = [Math.min(before, after), Math.max(before, after)]
+  // the orders whose running total lies in (lo, hi]: at most hi - lo of them, each holding a unit or more
+  const { list } = await ordersHolding(ctx.deps.db, shopId, sku, HOLDING_SCAN)
+  const changed = list.filter((h) => h.running > lo && h.running <= hi)
+  if (!changed.length) return { lines: [], buttons: [] }
+  const gained = after > before
+  const t = ctx.t
+  return {
+    lines: [
+      [t(gained ? 'stock.now_covered' : 'stock.no_longer_covered', { count: changed.length })],
+      ...changed.slice(0, CHANGED_LIMIT).map((h) => holdingLine(t, h, gained)),
+      ...(changed.length > CHANGED_LIMIT ? [[t('stock.holding_more', { n: changed.length - CHANGED_LIMIT })]] : []),
+    ],
+    buttons: openButtons(changed),
+  }
+}
+
+/** the open orders of a SKU read to find those a change covers (a SKU held by more waits for /stock SKU) */
+const HOLDING_SCAN = 1000
 
 /** A SKU's line, in bold when open orders hold more than is on hand. */
 function stockLine(t: CommandContext['t'], v: StockView): Line {
@@ -113,10 +151,12 @@ export const stock: CommandHandler = async (ctx, command) => {
     const r = await ctx.deps.db.transaction((tx) =>
       adjustStock(tx, { shopId, sellerSku: sku, delta: c.adjust!, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }), [
-      ...newSkuLines(t, found),
-      ...(await afterChange(ctx, shopId, sku)),
-    ])
+    const change = await coverageChange(ctx, shopId, sku, r.after - c.adjust, r.after)
+    return okReply(
+      t('stock.adjusted', { sku, before: r.after - c.adjust, delta: c.adjust > 0 ? `+${c.adjust}` : String(c.adjust), quantity: r.after }),
+      [...newSkuLines(t, found), ...(await afterChange(ctx, shopId, sku)), ...change.lines],
+      { message: { buttons: change.buttons } },
+    )
   }
   if (c.quantity !== undefined && c.quantity !== null) {
     ctx.require('operator')
@@ -128,7 +168,10 @@ export const stock: CommandHandler = async (ctx, command) => {
     const before = await ctx.deps.db.transaction((tx) =>
       setStock(tx, { shopId, sellerSku: sku, quantity, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now }),
     )
-    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }), [...newSkuLines(t, found), ...(await afterChange(ctx, shopId, sku))])
+    const change = await coverageChange(ctx, shopId, sku, before ?? 0, quantity)
+    return okReply(t('stock.set', { sku, quantity, before: before ?? '—' }), [...newSkuLines(t, found), ...(await afterChange(ctx, shopId, sku)), ...change.lines], {
+      message: { buttons: change.buttons },
+    })
   }
   ctx.require('viewer')
   const lines: Line[] = []
