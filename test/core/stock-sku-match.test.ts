@@ -46,6 +46,8 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     const { shop, run, admin } = await linkedSetup(database, deps)
     const onHand = async (sku: string) =>
       (await database.db.select({ n: stockLevels.onHand }).from(stockLevels).where(and(eq(stockLevels.shopId, shop.id), eq(stockLevels.sellerSku, sku))))[0]?.n
+    // no stock yet: how to set it, or import it for this shop with the CLI
+    expect(messageText((await run(admin, { name: 'stock' })).message)).toContain(`npm run cli -- stock import --shop ${shop.id} --file STOCK.csv`)
     // the shop has TOTE-BLU in stock and BOTTLE-GRN in an order of this week (no stock recorded)
     await run(admin, { name: 'stock', sku: 'TOTE-BLU', quantity: 3 })
     const bottle = platformOrder({

@@ -198,7 +198,8 @@ export const stock: CommandHandler = async (ctx, command) => {
       const short = views.filter((v) => v.available < 0)
       for (const v of [...short, ...views.filter((v) => v.available >= 0)]) lines.push(stockLine(t, v))
     }
-    if (!lines.length) lines.push([t('stock.none')])
+    // the import hint names the shop when there is one
+    if (!lines.length) lines.push([t('stock.none', { shop: ctx.shopIds.length === 1 ? ctx.shopIds[0] : 'SHOP_ID' })])
   }
   return { ok: true, ephemeral: true, message: message({ kind: 'stock', title: t('stock.title'), lines }) }
 }
