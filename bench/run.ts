@@ -70,7 +70,9 @@ for (const f of files) {
   }
   const lines = ['| figure | value | goal | |', '|---|---|---|---|']
   for (const x of figures) {
-    const v = typeof x.value === 'number' ? (Number.isInteger(x.value) ? String(x.value) : x.value.toFixed(2)) : x.value
+    // a ratio held against a goal gets three decimals: 0.4977 shown as 0.50 would read as met
+    const digits = x.goal && typeof x.value === 'number' && Math.abs(x.value) < 10 ? 3 : 2
+    const v = typeof x.value === 'number' ? (Number.isInteger(x.value) ? String(x.value) : x.value.toFixed(digits)) : x.value
     const mark = x.ok === undefined ? '' : x.ok ? 'met' : 'NOT met'
     console.log(`  ${x.name}: ${v}${x.unit ? ' ' + x.unit : ''}${x.goal ? `  (goal ${x.goal}: ${mark})` : ''}`)
     lines.push(`| ${x.name} | ${v}${x.unit ? ' ' + x.unit : ''} | ${x.goal ?? ''} | ${mark} |`)

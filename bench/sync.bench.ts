@@ -158,7 +158,7 @@ async function measure(open: () => Promise<Database>, label: string): Promise<Fi
       return [
         { name: `${head}: sync ${r.synced} orders (${r.stored} stored, ${r.queued} messages queued), ${s(r.syncMs)} s (median round)`, value: r.synced / (r.syncMs / 1000), unit: 'orders/s' },
         {
-          name: `${head}: sync rate / fetch rate, median of ${ROUNDS} rounds (${ratios.map((x) => x.toFixed(2)).join(', ')}; fetch ${list.map((x) => s(x.fetchMs)).join(', ')} s; sync ${list.map((x) => s(x.syncMs)).join(', ')} s)`,
+          name: `${head}: sync rate / fetch rate, median of ${ROUNDS} rounds (${ratios.map((x) => x.toFixed(3)).join(', ')}; fetch ${list.map((x) => s(x.fetchMs)).join(', ')} s; sync ${list.map((x) => s(x.syncMs)).join(', ')} s)`,
           value: ratio,
           goal: '≥ 0.5',
           ok: ratio >= 0.5,
