@@ -160,7 +160,9 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
       return /^[+-]/.test(args[1]!) ? { name: 'stock', sku: args[0]!, adjust: Number(args[1]) } : { name: 'stock', sku: args[0]!, quantity: Number(args[1]) }
     }
     case 'export': {
-      const pairs = keyedPairs(args, (k) => (EXPORT_KEYS as readonly string[]).includes(k) || k in EXPORT_KEY_ALIASES)
+      // "time" (时间) also ends a value ("paid time", "create time"): it takes its value after a colon only
+      const isExportKey = (k: string) => (EXPORT_KEYS as readonly string[]).includes(k) || k in EXPORT_KEY_ALIASES
+      const pairs = keyedPairs(args, isExportKey, (k) => isExportKey(k) && !['time', 'type', '时间'].includes(k))
       // words without a key are passed on as they are: the exports core knows the values and places them
       const words = pairs.filter((a) => !a.includes('='))
       const kv = keyValues(pairs.filter((a) => a.includes('=')), EXPORT_KEYS, EXPORT_KEY_ALIASES, 'export')
@@ -169,7 +171,7 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     }
     case 'settings': {
       const kv = keyValues(
-        keyedPairs(args, (k) => k in SETTINGS_KEYS),
+        keyedPairs(args, (k) => k in SETTINGS_KEYS, (k) => k in SETTINGS_KEYS),
         Object.keys(SETTINGS_KEYS),
         {},
         'settings',
@@ -251,10 +253,11 @@ function tokenize(s: string): { list: string[] } | ParseError {
 /**
  * A key written without its equals sign, as people write in other tools, read as `key=value`: `key:value`
  * (`from:2026-11-01`, `tz:Asia/Shanghai`; a full-width colon is already ASCII here), and a key followed
- * by its value as the next word (`lang zh-CN`, `from 2026-11-01 to 2026-11-20`). Only words `isKey`
- * knows are taken as keys; a key with nothing after it becomes `key=`, which keyValues says has no value.
+ * by its value as the next word (`lang zh-CN`, `from 2026-11-01 to 2026-11-20`) for the keys
+ * `takesNext` allows. Only words `isKey` knows are taken as keys; a key with nothing after it becomes
+ * `key=`, which keyValues says has no value.
  */
-function keyedPairs(args: string[], isKey: (key: string) => boolean): string[] {
+function keyedPairs(args: string[], isKey: (key: string) => boolean, takesNext: (key: string) => boolean): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -267,7 +270,7 @@ function keyedPairs(args: string[], isKey: (key: string) => boolean): string[] {
       out.push(`${a.slice(0, colon)}=${a.slice(colon + 1)}`)
       continue
     }
-    if (!isKey(a.toLowerCase())) {
+    if (!takesNext(a.toLowerCase())) {
       out.push(a)
       continue
     }

@@ -93,6 +93,11 @@ describe('parseTextCommand', () => {
     expect(ok('/export format：csv timezone:UTC')).toEqual({ name: 'export', args: { format: 'csv', tz: 'UTC' } })
     // words that are no key stay words, colons and all (the exports core places or refuses them)
     expect(ok('/export shipped 2026-11-01 colour:red')).toEqual({ name: 'export', args: { words: ['shipped', '2026-11-01', 'colour:red'] } })
+    // "time" ends a value too ("paid time", "create time": the exports core reads the pair); only time:… is its key
+    expect(ok('/export paid time csv')).toEqual({ name: 'export', args: { words: ['paid', 'time', 'csv'] } })
+    expect(ok('/export create time from 2026-11-01')).toEqual({ name: 'export', args: { from: '2026-11-01', words: ['create', 'time'] } })
+    expect(ok('/export 付款 时间:created')).toEqual({ name: 'export', args: { time: 'created', words: ['付款'] } })
+    expect(ok('/export time:paid')).toEqual({ name: 'export', args: { time: 'paid' } })
     expect(err('/export status:')).toMatch(/status= has no value/)
     expect(err('/export from to=2026-11-20')).toMatch(/from= has no value/)
     expect(ok('/settings language zh')).toEqual({ name: 'settings', language: 'zh' })

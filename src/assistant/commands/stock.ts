@@ -128,7 +128,7 @@ async function coverageChange(ctx: CommandContext, shopId: string, sku: string, 
   }
 }
 
-/** the open orders of a SKU read to find those a change covers (a SKU held by more waits for /stock SKU) */
+/** the open orders of a SKU read to find those a change covers, first paid first (later ones are not named) */
 const HOLDING_SCAN = 1000
 
 /** A SKU's line, in bold when open orders hold more than is on hand. */
