@@ -11,7 +11,8 @@
  *   await sim.close()
  */
 import type { Server } from 'node:http'
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { systemClock, type Clock } from '../../shared/clock.js'
 import { generateOrders, type GenerateOptions } from './generator.js'
 import type { SimData, SimOrder } from './model.js'
@@ -178,6 +179,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       webhooks.close()
       await Promise.all([close(api), close(auth)])
       if (opts.statePath) {
+        // its folder may not be made yet (DATA_DIR with PostgreSQL: no embedded database put it there)
+        await mkdir(dirname(opts.statePath), { recursive: true })
         const tmp = `${opts.statePath}.tmp`
         await writeFile(tmp, JSON.stringify(state.snapshot()))
         await rename(tmp, opts.statePath)
