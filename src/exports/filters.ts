@@ -240,10 +240,52 @@ const INSTANT_RE =
 const RELATIVE_DAYS: Record<string, number> = { today: 0, 今天: 0, 今日: 0, yesterday: -1, 昨天: -1, 昨日: -1 }
 const relativeDay = (v: string): number | undefined => RELATIVE_DAYS[v.trim().toLowerCase()]
 
+/** Monday of the week `day` is in (weeks start on Monday, as in China and ISO 8601). */
+const mondayOf = (day: Ymd): Ymd => addDays(day, -((new Date(Date.UTC(day.y, day.m - 1, day.d)).getUTCDay() + 6) % 7))
+const firstOfMonth = (day: Ymd): Ymd => ({ y: day.y, m: day.m, d: 1 })
+
+/**
+ * The days a range word stands for, from today: what placeWords puts in `from` and `to` for it
+ * (`today-29`: 29 days before today), and parsePoint reads back.
+ */
+const RANGE_POINTS: Record<string, (today: Ymd) => Ymd> = {
+  this_week_start: mondayOf,
+  last_week_start: (t) => addDays(mondayOf(t), -7),
+  last_week_end: (t) => addDays(mondayOf(t), -1),
+  this_month_start: firstOfMonth,
+  last_month_start: (t) => firstOfMonth(addDays(firstOfMonth(t), -1)),
+  last_month_end: (t) => addDays(firstOfMonth(t), -1),
+}
+const DAYS_BEFORE = /^today-(\d{1,3})$/
+
+function rangePoint(v: string, today: Ymd): Ymd | undefined {
+  const back = DAYS_BEFORE.exec(v)
+  if (back) return addDays(today, -Number(back[1]))
+  return RANGE_POINTS[v]?.(today)
+}
+
+/**
+ * A range named in words, as a team says it: the last N days (today included) as `30d`, `30 days`,
+ * `last 30 days`, `最近30天`; this or last week (from Monday) or month, in English or Chinese.
+ * Returns the `from` and `to` placeWords sets, or undefined.
+ */
+function namedRange(phrase: string): { from: string; to: string } | undefined {
+  const v = norm(phrase)
+  const days = /^(?:last_|past_)?(\d{1,3})_?d(?:ays?)?$/.exec(v) ?? /^(?:最近|近|过去)?_?(\d{1,3})_?(?:天|日)$/.exec(v)
+  if (days && Number(days[1]) >= 1) return { from: `today-${Number(days[1]) - 1}`, to: 'today' }
+  if (['this_week', '本周', '这周'].includes(v)) return { from: 'this_week_start', to: 'today' }
+  if (['last_week', '上周', '上个星期'].includes(v)) return { from: 'last_week_start', to: 'last_week_end' }
+  if (['this_month', '本月', '这个月'].includes(v)) return { from: 'this_month_start', to: 'today' }
+  if (['last_month', '上月', '上个月'].includes(v)) return { from: 'last_month_start', to: 'last_month_end' }
+  return undefined
+}
+
 function parsePoint(raw: string, which: 'from' | 'to', timeZone: string, today: Ymd): Point {
   const v = raw.trim()
   const rel = relativeDay(v)
   if (rel !== undefined) return { kind: 'day', day: addDays(today, rel) }
+  const ranged = rangePoint(v.toLowerCase(), today)
+  if (ranged) return { kind: 'day', day: ranged }
   const day = DAY_RE.exec(v)
   if (day) {
     const d = { y: Number(day[1]), m: Number(day[2]), d: Number(day[3]) }
@@ -293,21 +335,37 @@ const DATE_RANGE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\S*?)(?:\.\.|~|至|到)(\d{4}
 export function placeWords(args: ExportArgs): ExportArgs {
   const { words, ...out } = args
   if (!words?.length) return out
-  const set = (key: Exclude<keyof ExportArgs, 'words'>, value: string) => {
-    const had = out[key]
+  // what the user wrote for a value placed (a named range puts a day of it in from and to)
+  const written = new Map<string, string>()
+  const shown = (key: 'from' | 'to') => written.get(key) ?? out[key]
+  const set = (key: Exclude<keyof ExportArgs, 'words'>, value: string, as = value) => {
+    const had = written.get(key) ?? out[key]
     if (given(had))
-      throw filterProblem(key, `${key} is given twice (“${had}” and “${value}”). Give it once.`, `${key} 重复了(“${had}”和“${value}”)。请只给一次。`, { value })
+      throw filterProblem(key, `${key} is given twice (“${had}” and “${as}”). Give it once.`, `${key} 重复了(“${had}”和“${as}”)。请只给一次。`, { value: as })
     out[key] = value
+    written.set(key, as)
   }
   const date = (value: string) => {
     if (!given(out.from)) return set('from', value)
     if (!given(out.to)) return set('to', value)
-    throw filterProblem('to', `Too many dates (${out.from}, ${out.to}, ${value}): give a from date and a to date at most.`, `日期太多(${out.from}、${out.to}、${value}):最多给开始和结束两个日期。`, { value })
+    const range = written.get('from')
+    if (range && range === written.get('to'))
+      throw filterProblem('to', `“${range}” gives both dates already: leave out ${value}, or give from and to as dates.`, `“${range}”已经给出了开始和结束日期:请去掉 ${value},或用日期写开始和结束。`, { value })
+    throw filterProblem('to', `Too many dates (${shown('from')}, ${shown('to')}, ${value}): give a from date and a to date at most.`, `日期太多(${shown('from')}、${shown('to')}、${value}):最多给开始和结束两个日期。`, { value })
   }
   const kindsOf = (v: string) => WORD_KINDS.filter((k) => k.names(v))
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!.trim()
     if (!w) continue
+    // a range named in words ("last 30 days", "30d", "上个月"): three words, two or one
+    const named = [3, 2, 1].map((n) => (i + n <= words.length ? { n, r: namedRange(words.slice(i, i + n).join(' ')) } : null)).find((x) => x?.r)
+    if (named?.r) {
+      const phrase = words.slice(i, i + named.n).join(' ')
+      set('from', named.r.from, phrase)
+      set('to', named.r.to, phrase)
+      i += named.n - 1
+      continue
+    }
     const range = DATE_RANGE.exec(w)
     if (range) {
       date(range[1]!)
@@ -343,8 +401,8 @@ export function placeWords(args: ExportArgs): ExportArgs {
     }
     throw filterProblem(
       'words',
-      `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD (or today, yesterday) — or write key=value, e.g. status=shipped.`,
-      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期或 今天 / 昨天;或写成 键=值,例如 status=shipped 或 状态=已发货。`,
+      `“${w}” is not something an export knows. Give a status (e.g. shipped, awaiting_shipment), created or paid, a template (order_list, package_list, order_sku_list), csv or xlsx, or dates as YYYY-MM-DD (or today, yesterday, 30d, this week, last month) — or write key=value, e.g. status=shipped.`,
+      `无法识别“${w}”。可以给:订单状态(如 待发货、已发货)、创建时间或付款时间、导出模板(订单清单、包裹清单、订单商品列表)、csv 或 excel、YYYY-MM-DD 格式的日期或 今天 / 昨天 / 最近30天 / 本周 / 上月;或写成 键=值,例如 status=shipped 或 状态=已发货。`,
       { value: w },
     )
   }

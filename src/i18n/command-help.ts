@@ -46,6 +46,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { text: '/export status=awaiting_shipment format=csv', en: 'orders to ship, as CSV', zh: '待发货订单,CSV' },
       { text: '/export status=shipped time=paid from={week} to={yesterday}', en: 'shipped orders paid in those days', zh: '这几天付款的已发货订单' },
       { text: '/export template=package_list yesterday', en: 'yesterday’s orders with recipient and address', zh: '昨天的订单(含收件人和地址)' },
+      { text: '/export last 30 days shipped', en: 'a range in words: 30d, this week (from Monday), last month', zh: '用词语写时间范围:最近30天、本周、上月' },
       { text: '/export 待发货 付款时间 csv', en: 'the same words in Chinese, in any order', zh: '中文写法,顺序不限' },
       { text: '/export shipped from {week} to:{yesterday}', en: 'a key may also be followed by its value, or written key:value', zh: '键后可直接写值,也可写成 键:值' },
       { text: '/export 已发货 从 {week} 到 {yesterday}', en: 'the keys have Chinese names too (从 from, 到 to, 状态 status, 模板 template, 格式 format)', zh: '键也可用中文:从、到、状态、模板、格式' },

@@ -123,6 +123,28 @@ describe('export filters', () => {
       expect(parseExportFilter({ from: 'yesterday' }, ctx).label).toEqual({ from: '2026-11-19', to: '2026-11-20', wholeDays: true })
     })
 
+    it('a range named in words: the last N days (today included), this or last week (from Monday) or month, in English or Chinese', () => {
+      // today in Shanghai: Friday 2026-11-20
+      const label = (...words: string[]) => parseExportFilter({ words }, ctx).label
+      for (const w of [['30d'], ['30', 'days'], ['last', '30', 'days'], ['past', '30', 'days'], ['最近30天'], ['近', '30', '天'], ['last_30_days']])
+        expect(label(...w), w.join(' ')).toEqual({ from: '2026-10-22', to: '2026-11-20', wholeDays: true })
+      expect(label('1d')).toEqual({ from: '2026-11-20', to: '2026-11-20', wholeDays: true })
+      expect(label('this', 'week', 'shipped')).toEqual({ from: '2026-11-16', to: '2026-11-20', wholeDays: true })
+      expect(label('上周')).toEqual({ from: '2026-11-09', to: '2026-11-15', wholeDays: true })
+      expect(label('本月')).toEqual({ from: '2026-11-01', to: '2026-11-20', wholeDays: true })
+      expect(label('last', 'month')).toEqual({ from: '2026-10-01', to: '2026-10-31', wholeDays: true })
+      expect(label('上个月', '已发货')).toEqual({ from: '2026-10-01', to: '2026-10-31', wholeDays: true })
+      // the other words keep their meaning
+      expect(parseExportFilter({ words: ['7d', 'shipped', 'paid', 'csv'] }, ctx)).toMatchObject({ status: 'shipped', timeField: 'paid', format: 'csv' })
+      // as far back as exports reach (91 days with today), and no further
+      expect(label('91d').from).toBe('2026-08-22')
+      expect(problem({ words: ['92d'] }).message).toContain('more than 90 days ago')
+      // with a date of its own: refused, in the words written
+      expect(problem({ words: ['30d', '2026-11-01'] }).message).toBe('“30d” gives both dates already: leave out 2026-11-01, or give from and to as dates.')
+      expect(problem({ from: '2026-11-01', words: ['last', 'month'] }).message).toBe('from is given twice (“2026-11-01” and “last month”). Give it once.')
+      expect(problem({ words: ['0d'] }).message).toContain('“0d” is not something an export knows')
+    })
+
     it('a date only the date check can judge is still from, and is refused there', () => {
       const p = problem({ words: ['2026-13-01'] })
       expect(p.field).toBe('from')
