@@ -48,6 +48,7 @@ const OPTION_ZH: Record<string, string> = {
   status: '状态',
   id: '订单号',
   time: '时间类型',
+  range: '时间范围',
   from: '开始日期',
   to: '结束日期',
   template: '模板',
@@ -83,6 +84,18 @@ const TEMPLATE_TEXT: Record<(typeof TEMPLATE_NAMES)[number], Text> = {
 const TIME_TEXT: Record<(typeof TIME_FIELDS)[number], Text> = {
   created: { en: 'Order create time', zh: '下单时间' },
   paid: { en: 'Paid time', zh: '付款时间' },
+}
+/** the ranges the exports core reads from words (filters.ts), offered as choices */
+const RANGE_TEXT: Record<string, Text> = {
+  today: { en: 'Today', zh: '今天' },
+  yesterday: { en: 'Yesterday', zh: '昨天' },
+  '7d': { en: 'Last 7 days', zh: '最近 7 天' },
+  '30d': { en: 'Last 30 days', zh: '最近 30 天' },
+  '90d': { en: 'Last 90 days', zh: '最近 90 天' },
+  'this week': { en: 'This week (from Monday)', zh: '本周(从周一起)' },
+  'last week': { en: 'Last week', zh: '上周' },
+  'this month': { en: 'This month', zh: '本月' },
+  'last month': { en: 'Last month', zh: '上个月' },
 }
 const FORMAT_TEXT: Record<(typeof EXPORT_FORMATS)[number], Text> = {
   csv: { en: 'CSV', zh: 'CSV' },
@@ -153,6 +166,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     command('export', doc('export'), [
       opt(T.String, 'status', { en: 'Order status (default: all)', zh: '订单状态(默认:全部)' }, { choices: statusChoices }),
       opt(T.String, 'time', { en: 'Which time the range applies to (default: create time)', zh: '时间范围按哪个时间(默认:下单时间)' }, { choices: fromText(TIME_TEXT) }),
+      opt(T.String, 'range', { en: 'A range by name, instead of from and to', zh: '按名称选时间范围(代替开始和结束日期)' }, { choices: fromText(RANGE_TEXT) }),
       opt(T.String, 'from', { en: 'First day, YYYY-MM-DD (default: 7 days ago)', zh: '开始日期 YYYY-MM-DD(默认:7 天前)' }, { maxLength: 30 }),
       opt(T.String, 'to', { en: 'Last day, YYYY-MM-DD (default: today)', zh: '结束日期 YYYY-MM-DD(默认:今天)' }, { maxLength: 30 }),
       opt(T.String, 'template', { en: 'Columns (default: order SKU list)', zh: '模板(默认:订单商品列表)' }, { choices: fromText(TEMPLATE_TEXT) }),

@@ -58,10 +58,13 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
       return { name: 'orders', status: str(i, 'status') }
     case 'order':
       return { name: 'order', orderId: i.options.getString('id', true).trim() }
-    case 'export':
+    case 'export': {
+      // a named range goes to the exports core as the word it is (filters.ts places it)
+      const range = str(i, 'range')
       return {
         name: 'export',
         args: {
+          ...(range ? { words: [range] } : {}),
           status: str(i, 'status'),
           time: str(i, 'time'),
           from: str(i, 'from'),
@@ -71,6 +74,7 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
           shop: str(i, 'shop'),
         },
       }
+    }
     case 'late':
       return { name: 'late', hours: int(i, 'hours') }
     case 'stock':

@@ -9,6 +9,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { parseExportFilter } from '../../src/exports/filters.js'
 import { registerGlobalCommands } from '../../bots/discord/bot.js'
 import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Reply } from '../../src/assistant/types.js'
 import { ChatPermanentError, ChatRetryAfter } from '../../src/notifications/chat-port.js'
@@ -70,6 +71,13 @@ describe('Discord adapter with a scripted core', () => {
     const status = exp.options.find((o: { name: string }) => o.name === 'status')
     expect(status.choices.map((c: { value: string }) => c.value)).toEqual(['all', 'unpaid', 'awaiting_shipment', 'shipped', 'completed', 'cancelling', 'cancelled'])
     expect(exp.options.find((o: { name: string }) => o.name === 'shop').autocomplete).toBe(true)
+    // a range by name: each choice is a word the exports core reads as a range
+    const range = exp.options.find((o: { name: string }) => o.name === 'range')
+    expect(range.name_localizations['zh-CN']).toBe('时间范围')
+    for (const c of range.choices as { value: string }[]) {
+      const f = parseExportFilter({ words: [c.value] }, { now: new Date('2026-11-20T04:30:00Z'), timeZone: 'Asia/Shanghai', shops: [{ id: '1' }] })
+      expect(f.label.wholeDays, c.value).toBe(true)
+    }
     expect(cmds.find((c) => c.name === 'unlink')!.options).toEqual([expect.objectContaining({ name: 'shop', required: true, autocomplete: true })])
     for (const name of ['order', 'label', 'mark', 'cancel']) expect(cmds.find((c) => c.name === name)!.options[0]).toMatchObject({ name: 'id', autocomplete: true })
     expect(cmds.find((c) => c.name === 'stock')!.options[0]).toMatchObject({ name: 'sku', autocomplete: true })
@@ -104,6 +112,11 @@ describe('Discord adapter with a scripted core', () => {
     })
     expect(calls[0].channel).toMatchObject({ platform: 'discord', externalId: h.api.channelId, localeHint: 'zh-CN', uploadLimitBytes: 25 * 1024 * 1024 })
     expect(calls[0].actor).toMatchObject({ platform: 'discord', userId: '100000000000000001', displayName: 'ada', platformOperator: false })
+  })
+
+  it('/export with a range by name passes it to the core as a word', async () => {
+    await h.api.slash('export', [Opt.string('range', 'last month'), Opt.string('format', 'csv')]).outcome()
+    expect(calls[0].command).toMatchObject({ name: 'export', args: { words: ['last month'], format: 'csv' } })
   })
 
   it('parses /late, /stock, /role grant|revoke, /settings, /unlink with their types', async () => {
