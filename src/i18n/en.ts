@@ -143,6 +143,7 @@ export const en = {
   'stock.line': '{sku}: {onHand} on hand, {reserved} reserved, {available} available',
   'stock.holding': 'Open orders holding it, first paid first ({count}):',
   'stock.holding_more': '… and {n} more.',
+  'stock.list_more': '… and {n} more SKUs with enough stock. /stock SKU shows one (on Discord the SKUs are suggested as you type).',
   'stock.now_covered': 'Now covered by the stock on hand ({count}): they can be packed.',
   'stock.no_longer_covered': 'No longer covered by the stock on hand ({count}):',
   'stock.units': '{n} unit(s)',

@@ -138,6 +138,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.line': '{sku}:在库 {onHand},已占用 {reserved},可用 {available}',
   'stock.holding': '占用该 SKU 的未发货订单,按付款先后({count} 个):',
   'stock.holding_more': '……另有 {n} 个。',
+  'stock.list_more': '……另有 {n} 个库存充足的 SKU。用 /stock SKU 查看单个(在 Discord 中输入时会提示 SKU)。',
   'stock.now_covered': '现在库存可满足的订单({count} 个):可以打包了。',
   'stock.no_longer_covered': '库存不再能满足的订单({count} 个):',
   'stock.units': '{n} 件',

@@ -110,7 +110,10 @@ export function stockLineText(t: Translate, v: StockView): string {
     : t('stock.line', { sku: v.sellerSku, onHand: v.onHand, reserved: v.reserved, available: v.available })
 }
 
-/** The shop's stock (the first 200 SKUs), or that of one SKU, or of these SKUs. */
+/** the SKUs a shop's stock view reads at most (a catalogue larger than this is not one we serve from chat) */
+const VIEW_MAX = 5000
+
+/** The shop's stock (every SKU, by SKU), or that of one SKU, or of these SKUs. */
 export async function stockViews(db: Executor, shopId: string, sku?: string | string[]): Promise<StockView[]> {
   if (Array.isArray(sku) && !sku.length) return []
   const which = sku === undefined ? undefined : Array.isArray(sku) ? inArray(stockLevels.sellerSku, sku) : eq(stockLevels.sellerSku, sku)
@@ -119,7 +122,7 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
     .from(stockLevels)
     .where(and(eq(stockLevels.shopId, shopId), which))
     .orderBy(stockLevels.sellerSku)
-    .limit(200)
+    .limit(VIEW_MAX)
   const reserved = await reservedUnits(db, shopId, levels.map((l) => l.sellerSku))
   return levels.map((l) => {
     const r = reserved.get(l.sellerSku) ?? 0

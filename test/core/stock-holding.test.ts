@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { stockLevels } from '../../db/schema.js'
 import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
@@ -58,5 +59,23 @@ describeEachDb('/stock SKU: the open orders holding it, first paid first', (get)
     // a SKU nothing holds: its line alone
     await run(operator, { name: 'stock', sku: 'SKU-Z', quantity: 1 })
     expect((await run(admin, { name: 'stock', sku: 'SKU-Z' })).message.lines).toEqual([['SKU-Z: 1 on hand, 0 reserved, 1 available']])
+  })
+
+  it('the list shows every short SKU first, however far down the catalogue, then as many others as a message holds', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    const now = deps.clock.now()
+    // 230 SKUs with stock, and ZZ-LAST (last by name) that an order holds more of than is on hand
+    await database.db.insert(stockLevels).values([
+      ...Array.from({ length: 230 }, (_, i) => ({ shopId: shop.id, sellerSku: `A-${String(i).padStart(3, '0')}`, onHand: 5, updatedAt: now, updatedBy: 'test' })),
+      { shopId: shop.id, sellerSku: 'ZZ-LAST', onHand: 1, updatedAt: now, updatedBy: 'test' },
+    ])
+    const line = { id: uniqueId('li'), sku_id: '1', seller_sku: 'ZZ-LAST', product_name: 'P', sku_name: 'S', sale_price: '1.00', original_price: '1.00', currency: 'USD' }
+    await processPlatformOrder(deps, shop.id, platformOrder({ line_items: [line, { ...line, id: uniqueId('li') }] }))
+    const lines = messageText((await run(admin, { name: 'stock' })).message).split('\n').slice(1)
+    expect(lines[0]).toBe('ZZ-LAST: 1 on hand, 2 reserved: SHORT by 1')
+    expect(lines.slice(1, 40)).toEqual(Array.from({ length: 39 }, (_, i) => `A-${String(i).padStart(3, '0')}: 5 on hand, 0 reserved, 5 available`))
+    expect(lines.slice(40)).toEqual(['… and 191 more SKUs with enough stock. /stock SKU shows one (on Discord the SKUs are suggested as you type).'])
   })
 })

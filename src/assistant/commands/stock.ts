@@ -66,6 +66,9 @@ async function afterChange(ctx: CommandContext, shopId: string, sku: string): Pr
   return [ctx.t('stock.after_change', { reserved: v.reserved, available: v.available })]
 }
 
+/** the SKUs a shop's list shows besides the short ones (every short one is shown) */
+const LIST_LIMIT = 40
+
 /** the open orders one SKU's view lists at most */
 const HOLDING_LIMIT = 10
 
@@ -194,9 +197,13 @@ export const stock: CommandHandler = async (ctx, command) => {
     for (const shopId of ctx.shopIds) {
       const views = await stockViews(ctx.deps.db, shopId)
       if (heads && views.length) lines.push([{ bold: `${heads.get(shopId) ?? ''} (${shopId})` }])
-      // the SKUs open orders are short of first: what to restock (or cancel) before packing
+      // every SKU open orders are short of first: what to restock (or cancel) before packing; then
+      // the others, as many as a chat message holds
       const short = views.filter((v) => v.available < 0)
-      for (const v of [...short, ...views.filter((v) => v.available >= 0)]) lines.push(stockLine(t, v))
+      const rest = views.filter((v) => v.available >= 0)
+      const shown = rest.slice(0, Math.max(0, LIST_LIMIT - short.length))
+      for (const v of [...short, ...shown]) lines.push(stockLine(t, v))
+      if (rest.length > shown.length) lines.push([t('stock.list_more', { n: rest.length - shown.length })])
     }
     // the import hint names the shop when there is one
     if (!lines.length) lines.push([t('stock.none', { shop: ctx.shopIds.length === 1 ? ctx.shopIds[0] : 'SHOP_ID' })])
