@@ -3,7 +3,7 @@
  * other paid, unshipped orders. Each SKU is in stock, short by N, or unknown (no stock recorded).
  * Concurrent checks on the same SKUs are serialised by locking their stock rows.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import type { Executor } from '../../db/database.js'
 import { rows } from '../../db/database.js'
@@ -37,20 +37,30 @@ export const RESERVING_STATUSES = ['awaiting_shipment', 'cancelling'] as const
 /** An order `o` (as aliased in the query) holds units on our shelves: reservesStock, in SQL. */
 const HOLDS_STOCK = sql.raw(`o.status in (${RESERVING_STATUSES.map((st) => `'${st}'`).join(', ')}) and o.handed_over_at is null`)
 
-/** Units reserved per SKU by the shop's paid, not handed-over orders (except `exceptOrderId`). */
-export async function reservedUnits(tx: Executor, shopId: string, skus: string[], exceptOrderId?: string): Promise<Map<string, number>> {
+/** Units reserved per SKU by the shop's paid, not handed-over orders that `which` (on `o`) lets through. */
+async function reservedWhere(tx: Executor, shopId: string, skus: string[], which: SQL): Promise<Map<string, number>> {
   if (!skus.length) return new Map()
   const res = await rows<{ sku: string; n: number | string }>(
     tx,
     sql`select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, count(*) as n
         from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-        where o.shop_id = ${shopId} and ${HOLDS_STOCK}
-          and o.id <> ${exceptOrderId ?? ''}
+        where o.shop_id = ${shopId} and ${HOLDS_STOCK} and ${which}
           and ${anyOf(sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`, skus)}
         group by 1`,
   )
   return new Map(res.map((r) => [r.sku, Number(r.n)]))
 }
+
+/** Units reserved per SKU by the shop's paid, not handed-over orders (except `exceptOrderId`). */
+export const reservedUnits = (tx: Executor, shopId: string, skus: string[], exceptOrderId?: string): Promise<Map<string, number>> =>
+  reservedWhere(tx, shopId, skus, sql`o.id <> ${exceptOrderId ?? ''}`)
+
+/**
+ * Units per SKU held by the shop's open orders paid before this one: what stock goes to first, as
+ * ordersHolding counts it (an order paid later does not take this one's units).
+ */
+const reservedBefore = (tx: Executor, shopId: string, skus: string[], orderId: string): Promise<Map<string, number>> =>
+  reservedWhere(tx, shopId, skus, sql`(o.paid_time, o.create_time, o.id) < (select paid_time, create_time, id from ${orders} where id = ${orderId})`)
 
 /** An open order holding units of a SKU, in the order stock goes out: first paid, first served. */
 export interface HoldingOrder {
@@ -137,18 +147,25 @@ async function lockOnHand(tx: Executor, shopId: string, skus: string[]): Promise
   return new Map(levels.map((l) => [l.sellerSku, l.onHand]))
 }
 
-export async function checkOrderStock(tx: Executor, orderId: string): Promise<StockCheck> {
+/**
+ * How the units an order needs stand: `others` (when it arrives) counts what every other open order
+ * holds; `first_paid` (after a change of stock) what the orders paid before it hold.
+ */
+export type CheckBasis = 'others' | 'first_paid'
+
+export async function checkOrderStock(tx: Executor, orderId: string, basis: CheckBasis = 'others'): Promise<StockCheck> {
   const [order] = await tx.select({ shopId: orders.shopId }).from(orders).where(eq(orders.id, orderId))
   if (!order) return { ok: false, lines: [] }
   const items = await tx.select().from(orderLineItems).where(eq(orderLineItems.orderId, orderId))
   const skus = [...unitsBySku(items).keys()]
   const onHand = await lockOnHand(tx, order.shopId, skus)
-  return evaluateStock(items, onHand, await reservedUnits(tx, order.shopId, skus, orderId))
+  const reserved = basis === 'others' ? await reservedUnits(tx, order.shopId, skus, orderId) : await reservedBefore(tx, order.shopId, skus, orderId)
+  return evaluateStock(items, onHand, reserved)
 }
 
 /** Runs the check and stores it on the order. */
-export async function storeStockCheck(tx: Executor, orderId: string, now: Date): Promise<StockCheck> {
-  const check = await checkOrderStock(tx, orderId)
+export async function storeStockCheck(tx: Executor, orderId: string, now: Date, basis: CheckBasis = 'others'): Promise<StockCheck> {
+  const check = await checkOrderStock(tx, orderId, basis)
   await tx.update(orders).set({ stockCheck: check, stockCheckedAt: now }).where(eq(orders.id, orderId))
   return check
 }

@@ -4,6 +4,7 @@ import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/c
 import { adjustStock, setStock, stockLineText, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { knownSkus, matchSku } from '../../inventory/sku-match.js'
+import { recheckOrders } from '../../workflow/stock-recheck.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -109,8 +110,8 @@ const CHANGED_LIMIT = 10
 /**
  * The open orders a change of the units on hand from `before` to `after` covers now (units came in:
  * they can be packed), or no longer covers (units went out), first paid first, with buttons to open
- * them. Stock goes to the first paid: an order is covered while the units it and the orders paid
- * before it hold are on hand.
+ * them; their posts are edited to show it. Stock goes to the first paid: an order is covered while
+ * the units it and the orders paid before it hold are on hand.
  */
 async function coverageChange(ctx: CommandContext, shopId: string, sku: string, before: number, after: number): Promise<{ lines: Line[]; buttons: NeutralMessage['buttons'] }> {
   if (before === after) return { lines: [], buttons: [] }
@@ -119,6 +120,9 @@ async function coverageChange(ctx: CommandContext, shopId: string, sku: string, 
   const { list } = await ordersHolding(ctx.deps.db, shopId, sku, HOLDING_SCAN)
   const changed = list.filter((h) => h.running > lo && h.running <= hi)
   if (!changed.length) return { lines: [], buttons: [] }
+  // their posts show it too (recheckOrders: checked again, as stock goes out, and edited)
+  const now = ctx.deps.clock.now()
+  await ctx.deps.db.transaction((tx) => recheckOrders(tx, shopId, changed.map((h) => h.orderId), now))
   const gained = after > before
   const t = ctx.t
   return {

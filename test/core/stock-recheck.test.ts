@@ -1,0 +1,52 @@
+import { and, eq } from 'drizzle-orm'
+import { expect, it } from 'vitest'
+import { orders, outbox } from '../../db/schema.js'
+import type { StockCheck } from '../../src/inventory/stock-check.js'
+import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
+import { processPlatformOrder } from '../../src/workflow/process-order.js'
+import { describeEachDb } from '../support/db.js'
+import { platformOrder } from '../support/fixtures.js'
+import { coreDeps, linkedSetup } from './support.js'
+
+describeEachDb('a stock change edits the posts of the orders whose cover it changed', (get) => {
+  it('units in: the short order’s post shows its items in stock; a count set lower: SHORT again; orders it does not move are left alone', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 2 })
+    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
+    // each holds 2 × SKU-A and 1 × SKU-B; the first paid is covered, the second and third are short
+    const first = platformOrder({ at: '2026-11-20T07:00:00Z' })
+    const second = platformOrder({ at: '2026-11-20T07:30:00Z' })
+    const third = platformOrder({ at: '2026-11-20T07:45:00Z' })
+    for (const o of [first, second, third]) await processPlatformOrder(deps, shop.id, o)
+    const check = async (id: string) => (await database.db.select({ c: orders.stockCheck }).from(orders).where(eq(orders.id, id)))[0].c as StockCheck
+    const edits = async (id: string) =>
+      (await database.db.select().from(outbox).where(and(eq(outbox.channelId, channelId), eq(outbox.refKey, `order:${id}`), eq(outbox.kind, 'edit'))).orderBy(outbox.id)).map(
+        (r) => r.payload as NeutralMessage,
+      )
+    expect((await check(second.id)).ok).toBe(false)
+
+    // two units come in: the second is covered now (stock goes to the first paid: the third, paid
+    // later, does not take its units); its check and its post say so
+    await run(admin, { name: 'stock', sku: 'SKU-A', adjust: 2 })
+    expect(await check(second.id)).toMatchObject({ ok: true, lines: [{ sellerSku: 'SKU-A', result: 'in_stock', available: 2 }, { sellerSku: 'SKU-B', result: 'in_stock' }] })
+    const [edit] = await edits(second.id)
+    expect(edit).toMatchObject({ kind: 'order_update', tone: 'success', title: `New order ${second.id}` })
+    expect(messageText(edit)).toContain('All items in stock.')
+    expect(await edits(first.id)).toEqual([])
+    expect(await edits(third.id)).toEqual([])
+    expect((await check(third.id)).ok).toBe(false)
+
+    // counted again, two are left: the second is short again (the first paid keeps its units), and its post says so
+    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 2 })
+    expect(await check(second.id)).toMatchObject({ ok: false, lines: [{ sellerSku: 'SKU-A', result: 'short', shortBy: 2 }, { sellerSku: 'SKU-B' }] })
+    const later = await edits(second.id)
+    expect(later).toHaveLength(2)
+    expect(later.map((m) => m.tone)).toEqual(['success', 'warning'])
+    expect(messageText(later[1])).toContain('SKU-A: SHORT by 2')
+    // the first paid was never short: its check and post were not touched
+    expect((await check(first.id)).ok).toBe(true)
+    expect(await edits(first.id)).toEqual([])
+  })
+})
