@@ -49,4 +49,27 @@ describeEachDb('a stock change edits the posts of the orders whose cover it chan
     expect((await check(first.id)).ok).toBe(true)
     expect(await edits(first.id)).toEqual([])
   })
+
+  it('a post that cannot be updated does not undo the change: the units count, the reply tells it', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 0 })
+    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
+    const o = platformOrder({ at: '2026-11-20T07:00:00Z' })
+    await processPlatformOrder(deps, shop.id, o)
+    // the database refuses to store this order's check again
+    await database.sql.unsafe(`create or replace function test_refuse_check() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`)
+    await database.sql.unsafe(`create trigger test_refuse_check before update of stock_check on orders for each row when (new.id = '${o.id}') execute function test_refuse_check()`)
+    try {
+      const r = await run(admin, { name: 'stock', sku: 'SKU-A', adjust: 2 })
+      expect(r.ok).toBe(true)
+      expect(messageText(r.message)).toContain(`Now covered by the stock on hand (1): they can be packed.\n✓ ${o.id}`)
+      expect(messageText((await run(admin, { name: 'stock', sku: 'SKU-A' })).message)).toContain('SKU-A: 2 on hand, 2 reserved, 0 available')
+      expect(await database.db.select().from(outbox).where(and(eq(outbox.channelId, channelId), eq(outbox.kind, 'edit')))).toEqual([])
+    } finally {
+      await database.sql.unsafe('drop trigger test_refuse_check on orders')
+      await database.sql.unsafe('drop function test_refuse_check()')
+    }
+  })
 })

@@ -120,9 +120,16 @@ async function coverageChange(ctx: CommandContext, shopId: string, sku: string, 
   const { list } = await ordersHolding(ctx.deps.db, shopId, sku, HOLDING_SCAN)
   const changed = list.filter((h) => h.running > lo && h.running <= hi)
   if (!changed.length) return { lines: [], buttons: [] }
-  // their posts show it too (recheckOrders: checked again, as stock goes out, and edited)
+  // their posts show it too (recheckOrders: checked again, as stock goes out, and edited). In a
+  // transaction of its own, after the change: it locks stock rows in SKU order as every check does
+  // (inside the change's transaction, which holds this SKU's row, it could deadlock with the sync).
+  // The change is made whatever becomes of it: a failure is logged, and the reply still tells it.
   const now = ctx.deps.clock.now()
-  await ctx.deps.db.transaction((tx) => recheckOrders(tx, shopId, changed.map((h) => h.orderId), now))
+  try {
+    await ctx.deps.db.transaction((tx) => recheckOrders(tx, shopId, changed.map((h) => h.orderId), now))
+  } catch (err) {
+    ctx.deps.logger.warn('order posts not updated after a stock change', { shopId, sku, err })
+  }
   const gained = after > before
   const t = ctx.t
   return {
