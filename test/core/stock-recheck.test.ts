@@ -9,17 +9,22 @@ import { platformOrder } from '../support/fixtures.js'
 import { coreDeps, linkedSetup } from './support.js'
 
 describeEachDb('a stock change edits the posts of the orders whose cover it changed', (get) => {
-  it('units in: the short order’s post shows its items in stock; a count set lower: SHORT again; orders it does not move are left alone', async () => {
+  /** A linked shop with `skuA` units of SKU-A and 10 of SKU-B, and these orders (paid at these times) of 2 × SKU-A and 1 × SKU-B each. */
+  async function shopWithOrders(skuA: number, paidAt: string[]) {
     const database = get()
     const deps = coreDeps(database)
-    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
-    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 2 })
-    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
-    // each holds 2 × SKU-A and 1 × SKU-B; the first paid is covered, the second and third are short
-    const first = platformOrder({ at: '2026-11-20T07:00:00Z' })
-    const second = platformOrder({ at: '2026-11-20T07:30:00Z' })
-    const third = platformOrder({ at: '2026-11-20T07:45:00Z' })
-    for (const o of [first, second, third]) await processPlatformOrder(deps, shop.id, o)
+    const setup = await linkedSetup(database, deps)
+    await setup.run(setup.admin, { name: 'stock', sku: 'SKU-A', quantity: skuA })
+    await setup.run(setup.admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
+    const list = paidAt.map((at) => platformOrder({ at }))
+    for (const o of list) await processPlatformOrder(deps, setup.shop.id, o)
+    return { ...setup, database, list }
+  }
+
+  it('units in: the short order’s post shows its items in stock; a count set lower: SHORT again; orders it does not move are left alone', async () => {
+    // the first paid is covered, the second and third are short
+    const { database, run, admin, channelId, list } = await shopWithOrders(2, ['2026-11-20T07:00:00Z', '2026-11-20T07:30:00Z', '2026-11-20T07:45:00Z'])
+    const [first, second, third] = list
     const check = async (id: string) => (await database.db.select({ c: orders.stockCheck }).from(orders).where(eq(orders.id, id)))[0].c as StockCheck
     const edits = async (id: string) =>
       (await database.db.select().from(outbox).where(and(eq(outbox.channelId, channelId), eq(outbox.refKey, `order:${id}`), eq(outbox.kind, 'edit'))).orderBy(outbox.id)).map(
@@ -51,13 +56,8 @@ describeEachDb('a stock change edits the posts of the orders whose cover it chan
   })
 
   it('a post that cannot be updated does not undo the change: the units count, the reply tells it', async () => {
-    const database = get()
-    const deps = coreDeps(database)
-    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
-    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 0 })
-    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
-    const o = platformOrder({ at: '2026-11-20T07:00:00Z' })
-    await processPlatformOrder(deps, shop.id, o)
+    const { database, run, admin, channelId, list } = await shopWithOrders(0, ['2026-11-20T07:00:00Z'])
+    const [o] = list
     // the database refuses to store this order's check again
     await database.sql.unsafe(`create or replace function test_refuse_check() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`)
     await database.sql.unsafe(`create trigger test_refuse_check before update of stock_check on orders for each row when (new.id = '${o.id}') execute function test_refuse_check()`)
