@@ -24,13 +24,17 @@ export interface ParseContext {
 }
 
 export const EXPORT_KEYS = ['status', 'time', 'from', 'to', 'template', 'format', 'shop', 'tz'] as const
+/** the status key's Chinese names (/orders and /export) */
+const STATUS_KEY_ALIASES = { 状态: 'status', 订单状态: 'status' } as const
+/** "status" or one of its other names, alone or with its value after a colon */
+const STATUS_KEY = new RegExp(`^(?:${['status', ...Object.keys(STATUS_KEY_ALIASES)].join('|')})(?::(.*))?$`, 'i')
+
 /** other names of the export keys, Chinese ones included (从 … 到 …: from … to …) */
 const EXPORT_KEY_ALIASES: Record<string, keyof ExportArgs> = {
   timezone: 'tz',
   time_zone: 'tz',
   type: 'time',
-  状态: 'status',
-  订单状态: 'status',
+  ...STATUS_KEY_ALIASES,
   时间: 'time',
   时间类型: 'time',
   从: 'from',
@@ -121,13 +125,13 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     case 'orders': {
       if (!args.length) return { name: 'orders' }
       // "status shipped", "status:shipped": the key written without its equals sign
-      const bare = /^(?:status|状态|订单状态)(?::(.*))?$/i.exec(args[0]!)
+      const bare = STATUS_KEY.exec(args[0]!)
       if (bare) {
         const status = [bare[1] ?? '', ...args.slice(1)].join(' ').trim()
         return status ? { name: 'orders', status } : E(`status has no value. ${usage('orders')}`, `status 没有值。${yongfa('orders')}`)
       }
       if (args.some((a) => a.includes('='))) {
-        const kv = keyValues(args, ['status'], { 状态: 'status', 订单状态: 'status' }, 'orders')
+        const kv = keyValues(args, ['status'], STATUS_KEY_ALIASES, 'orders')
         if ('error' in kv) return kv
         return kv.values.status === undefined ? { name: 'orders' } : { name: 'orders', status: kv.values.status }
       }
