@@ -6,12 +6,14 @@ import { rows } from '../../db/database.js'
 import { shops } from '../../db/schema.js'
 import { createLinkCode } from '../channels/link-codes.js'
 import { importStockCsv, setStock, validateQuantity } from '../inventory/stock.js'
+import type { OnHandChange } from '../inventory/stock-check.js'
 import { installationSecret, tokenCipherFor } from '../shop/crypto.js'
 import { startSimulator } from '../shop/simulator/index.js'
 import { workflowSink } from '../shop/sync-sink.js'
 import { syncAll, syncShop, type SyncDeps, type SyncReport } from '../shop/sync.js'
 import { authorizeUrl, makeOAuthState } from '../shop/tiktok/authorize.js'
 import { createTikTokConnection, tiktokSettingsFrom, type TikTokConnection, type TikTokSettings } from '../shop/tiktok/connection.js'
+import { RECHECK_LIMIT, recheckStockChanges } from '../workflow/stock-recheck.js'
 import { parseFlags, positiveInt, required } from './args.js'
 import { UsageError, type CliContext } from './context.js'
 
@@ -108,6 +110,20 @@ async function requireShop(ctx: CliContext, shopId: string): Promise<void> {
   if (!s) throw new UsageError(`shop ${shopId} is not known: see shop list`)
 }
 
+/** The open orders whose stock cover a change moved: checked again, their posts in the chats edited. */
+async function reportRecheck(ctx: CliContext, shopId: string, changes: OnHandChange[], now: Date): Promise<void> {
+  const { orders, recheck } = await recheckStockChanges({ db: ctx.database.db, logger: ctx.logger }, shopId, changes, now)
+  if (!orders) return
+  ctx.out(`open orders whose stock cover changed: ${orders}`)
+  if (!recheck) {
+    ctx.err('their stock checks and posts could not be updated (see the log); the stock itself is stored')
+    return
+  }
+  const posts = recheck.edited ? `${recheck.edited} edits of their posts queued for the chats (the running assistant sends them)` : 'no posts of theirs in the chats to edit'
+  ctx.out(`checked again: ${recheck.inStock} with every item in stock, ${recheck.short} not (an item short or without stock recorded); ${posts}`)
+  if (orders > RECHECK_LIMIT) ctx.out(`only the first ${RECHECK_LIMIT} (first paid first) were checked again; /stock SKU in the chat shows every order's cover`)
+}
+
 export async function stockCommand(argv: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'set') {
@@ -119,8 +135,10 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     if (!/^\d+$/.test(qtyText)) throw new UsageError(`--qty must be a whole number of units, 0 or more (got "${qtyText}") — ${usage}`)
     await requireShop(ctx, shopId)
     const qty = validateQuantity(Number(qtyText))
-    const before = await ctx.database.db.transaction((tx) => setStock(tx, { shopId, sellerSku: sku, quantity: qty, actor: 'cli', actorName: 'CLI', now: ctx.clock.now() }))
+    const now = ctx.clock.now()
+    const before = await ctx.database.db.transaction((tx) => setStock(tx, { shopId, sellerSku: sku, quantity: qty, actor: 'cli', actorName: 'CLI', now }))
     ctx.out(`stock of ${sku} in shop ${shopId}: ${before === null ? 'new' : before} → ${qty}`)
+    await reportRecheck(ctx, shopId, [{ sku, before: before ?? 0, after: qty }], now)
     return 0
   }
   if (sub === 'import') {
@@ -135,9 +153,11 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
-    const r = await importStockCsv(ctx.database.db, { shopId, csv, actor: 'cli', actorName: 'CLI', now: ctx.clock.now() })
+    const now = ctx.clock.now()
+    const r = await importStockCsv(ctx.database.db, { shopId, csv, actor: 'cli', actorName: 'CLI', now })
     ctx.out(`imported stock for ${r.count} SKUs into shop ${shopId}`)
     for (const x of r.renamed) ctx.out(`line ${x.line}: ${x.from} is the shop's ${x.to} (another letter case): stored as ${x.to}`)
+    await reportRecheck(ctx, shopId, r.changes, now)
     return 0
   }
   throw new UsageError('usage: stock set --shop ID --sku SKU --qty N | stock import --shop ID --file F.csv')

@@ -96,6 +96,55 @@ export async function ordersHolding(db: Executor, shopId: string, sku: string, l
   }
 }
 
+/** A SKU's units on hand before and after a change. */
+export interface OnHandChange {
+  sku: string
+  before: number
+  after: number
+}
+
+/** An open order whose cover a change moved: covered now (`gained`), or no longer. */
+export interface CoverMoved extends HoldingOrder {
+  sku: string
+  gained: boolean
+}
+
+/**
+ * The shop's open orders whose cover these changes of the units on hand moved, first paid first:
+ * stock goes to the first paid (ordersHolding), so for a SKU from `before` to `after` units they are
+ * those whose running total lies between the two (units came in: they can be packed now; went out:
+ * no longer). An order moved on two SKUs comes once per SKU.
+ */
+export async function ordersCoverMoved(db: Executor, shopId: string, changes: OnHandChange[]): Promise<CoverMoved[]> {
+  const moved = changes.filter((c) => c.before !== c.after).map((c) => ({ sku: c.sku, lo: Math.min(c.before, c.after), hi: Math.max(c.before, c.after), gained: c.after > c.before }))
+  if (!moved.length) return []
+  const res = await rows<{ sku: string; id: string; units: number | string; pack_by_at: Date | string | null; status: string; running: number | string; gained: boolean }>(
+    db,
+    sql`with ch as (select * from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as c(sku text, lo int, hi int, gained boolean)),
+        holding as (
+          select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at, o.status
+          from ${orderLineItems} li join ${orders} o on o.id = li.order_id
+          where o.shop_id = ${shopId} and ${HOLDS_STOCK}
+            and coalesce(nullif(li.seller_sku, ''), li.sku_id) in (select sku from ch)
+          group by 1, o.id),
+        runs as (
+          select h.*, sum(units) over (partition by sku order by paid_time nulls last, create_time, id) as running from holding h)
+        select r.sku, r.id, r.units, r.pack_by_at, r.status, r.running, ch.gained
+        from runs r join ch on ch.sku = r.sku
+        where r.running > ch.lo and r.running <= ch.hi
+        order by r.paid_time nulls last, r.create_time, r.id, r.sku`,
+  )
+  return res.map((r) => ({
+    sku: r.sku,
+    orderId: r.id,
+    units: Number(r.units),
+    packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at),
+    status: r.status,
+    running: Number(r.running),
+    gained: r.gained,
+  }))
+}
+
 /** A line item as the stock check reads it. */
 export type StockItem = { id: string; sellerSku: string; skuId: string; productName: string }
 

@@ -1,6 +1,7 @@
 /** Stock levels per shop and seller SKU: set by command, by CLI, or by CSV import (seller_sku,quantity). */
 import { parse } from 'csv-parse/sync'
 import { and, eq, inArray, sql } from 'drizzle-orm'
+import { anyOf } from '../../db/any-of.js'
 import type { Db, Executor } from '../../db/database.js'
 import { stockLevels } from '../../db/schema.js'
 import { audit } from '../audit/audit.js'
@@ -8,7 +9,7 @@ import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
 import { badInput } from '../shared/errors.js'
 import { caseMatch, knownSkus, skuIndex } from './sku-match.js'
-import { reservedUnits } from './stock-check.js'
+import { reservedUnits, type OnHandChange } from './stock-check.js'
 
 export const MAX_QUANTITY = 1_000_000
 const SKU = /^\S{1,64}$/
@@ -133,12 +134,13 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
 /**
  * Imports `seller_sku,quantity` rows (header required; extra columns ignored). All rows are checked
  * first; one bad row rejects the file with the line number, and nothing is written. A SKU the shop
- * has in another letter case is stored as the shop's (listed in `renamed`).
+ * has in another letter case is stored as the shop's (listed in `renamed`). Returns each SKU's units
+ * before and after (`changes`: a SKU without stock had 0).
  */
 export async function importStockCsv(
   db: Db,
   input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date },
-): Promise<{ count: number; renamed: { line: number; from: string; to: string }[] }> {
+): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[] }> {
   let records: Record<string, string>[]
   try {
     records = parse(input.csv.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true })
@@ -167,9 +169,19 @@ export async function importStockCsv(
     seen.set(sku, line)
     return { sku, qty: Number(q) }
   })
-  await db.transaction(async (tx) => {
+  // rows locked in SKU order, as the stock checks lock them
+  clean.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+  const changes = await db.transaction(async (tx) => {
+    const held = new Map<string, number>()
     for (let i = 0; i < clean.length; i += 500) {
       const chunk = clean.slice(i, i + 500)
+      const rowsBefore = await tx
+        .select({ sku: stockLevels.sellerSku, onHand: stockLevels.onHand })
+        .from(stockLevels)
+        .where(and(eq(stockLevels.shopId, input.shopId), anyOf(stockLevels.sellerSku, chunk.map((c) => c.sku))))
+        .orderBy(stockLevels.sellerSku)
+        .for('update')
+      for (const r of rowsBefore) held.set(r.sku, r.onHand)
       await tx
         .insert(stockLevels)
         .values(chunk.map((c) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty, updatedAt: input.now, updatedBy: input.actor })))
@@ -179,8 +191,9 @@ export async function importStockCsv(
         })
     }
     await audit(tx, { actor: input.actor, actorName: input.actorName, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
+    return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty }))
   })
-  return { count: clean.length, renamed }
+  return { count: clean.length, renamed, changes }
 }
 
 const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)

@@ -57,6 +57,8 @@ describe('npm run cli', () => {
     const set = await run(['stock', 'set', '--shop', shopId, '--sku', 'CASE-BLK', '--qty', '7'])
     expect(set.code).toBe(0)
     expect(set.out[0]).toMatch(/CASE-BLK.*→ 7/)
+    // the open orders whose cover it moved are checked again (demo orders are history: never posted, nothing to edit)
+    expect(set.out.slice(1)).toEqual([expect.stringMatching(/^open orders whose stock cover changed: [1-9]\d*$/), expect.stringMatching(/^checked again: \d+ with every item in stock, \d+ not \(an item short or without stock recorded\); no posts of theirs in the chats to edit$/)])
     const csv = join(dir, 'stock.csv')
     writeFileSync(csv, 'seller_sku,quantity\ncase-blk,9\nMUG-350,3\n')
     const imp = await run(['stock', 'import', '--shop', shopId, '--file', csv])

@@ -3,7 +3,9 @@ import { expect, it } from 'vitest'
 import { orders, outbox } from '../../db/schema.js'
 import type { StockCheck } from '../../src/inventory/stock-check.js'
 import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
+import { importStockCsv } from '../../src/inventory/stock.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
+import { recheckStockChanges } from '../../src/workflow/stock-recheck.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder } from '../support/fixtures.js'
 import { coreDeps, linkedSetup } from './support.js'
@@ -71,5 +73,37 @@ describeEachDb('a stock change edits the posts of the orders whose cover it chan
       await database.sql.unsafe('drop trigger test_refuse_check on orders')
       await database.sql.unsafe('drop function test_refuse_check()')
     }
+  })
+
+  it('a stock file (CLI) edits the posts of the orders whose cover any of its SKUs moved, each order once', async () => {
+    // none of SKU-A: all three are short
+    const { database, channelId, shop, list } = await shopWithOrders(0, ['2026-11-20T07:00:00Z', '2026-11-20T07:30:00Z', '2026-11-20T07:45:00Z'])
+    const [first, second, third] = list
+    const deps = coreDeps(database)
+    const ok = async (id: string) => ((await database.db.select({ c: orders.stockCheck }).from(orders).where(eq(orders.id, id)))[0].c as StockCheck).ok
+    const tones = async (id: string) =>
+      (await database.db.select().from(outbox).where(and(eq(outbox.channelId, channelId), eq(outbox.refKey, `order:${id}`), eq(outbox.kind, 'edit'))).orderBy(outbox.id)).map(
+        (r) => (r.payload as NeutralMessage).tone,
+      )
+    const importFile = async (body: string) => {
+      const now = deps.clock.now()
+      const r = await importStockCsv(database.db, { shopId: shop.id, csv: `seller_sku,quantity\n${body}`, actor: 'cli', now })
+      return recheckStockChanges(deps, shop.id, r.changes, now)
+    }
+    // 4 of SKU-A: the first two paid are covered now (SKU-B, 10 as before, moves nobody)
+    expect(await importFile('SKU-A,4\nSKU-B,10\n')).toEqual({ orders: 2, recheck: { inStock: 2, short: 0, edited: 2 } })
+    expect([await ok(first.id), await ok(second.id), await ok(third.id)]).toEqual([true, true, false])
+    expect(await tones(third.id)).toEqual([])
+    // SKU-B down to 1: only the first paid keeps its unit; the second is short again, the third was already
+    expect(await importFile('SKU-A,4\nSKU-B,1\n')).toEqual({ orders: 2, recheck: { inStock: 0, short: 2, edited: 2 } })
+    expect([await ok(first.id), await ok(second.id), await ok(third.id)]).toEqual([true, false, false])
+    // both SKUs up: the third moves on both, counted once; all three are covered
+    expect(await importFile('SKU-A,6\nSKU-B,3\n')).toEqual({ orders: 2, recheck: { inStock: 2, short: 0, edited: 2 } })
+    expect([await ok(first.id), await ok(second.id), await ok(third.id)]).toEqual([true, true, true])
+    expect(await tones(first.id)).toEqual(['success'])
+    expect(await tones(second.id)).toEqual(['success', 'warning', 'success'])
+    expect(await tones(third.id)).toEqual(['warning', 'success'])
+    // the same file again moves nothing
+    expect(await importFile('SKU-A,6\nSKU-B,3\n')).toEqual({ orders: 0, recheck: { inStock: 0, short: 0, edited: 0 } })
   })
 })

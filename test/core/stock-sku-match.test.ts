@@ -161,7 +161,15 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     await expect(csv('TOTE-BLU,1\ntote-blu,2\n')).rejects.toThrow("line 3: seller_sku tote-blu appears twice (first on line 2, as the shop's TOTE-BLU)")
     expect(await onHand()).toEqual([['TOTE-BLU', 3]])
     const r = await csv('tote-blu,10\nLAMP-LED,4\n')
-    expect(r).toEqual({ count: 2, renamed: [{ line: 2, from: 'tote-blu', to: 'TOTE-BLU' }] })
+    expect(r).toEqual({
+      count: 2,
+      renamed: [{ line: 2, from: 'tote-blu', to: 'TOTE-BLU' }],
+      // each SKU's units before and after, by SKU (a SKU without stock had none)
+      changes: [
+        { sku: 'LAMP-LED', before: 0, after: 4 },
+        { sku: 'TOTE-BLU', before: 3, after: 10 },
+      ],
+    })
     expect(await onHand()).toEqual([['LAMP-LED', 4], ['TOTE-BLU', 10]])
     // the shop holding two spellings already, neither as written: refused, naming both
     await database.db.insert(stockLevels).values({ shopId: shop.id, sellerSku: 'tote-BLU', onHand: 1, updatedAt: now, updatedBy: 'test' })

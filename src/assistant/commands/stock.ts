@@ -2,9 +2,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import { stockLevels } from '../../../db/schema.js'
 import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/channels.js'
 import { adjustStock, setStock, stockLineText, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
-import { ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
+import { ordersCoverMoved, ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { knownSkus, matchSku } from '../../inventory/sku-match.js'
-import { recheckOrders } from '../../workflow/stock-recheck.js'
+import { recheckAfterChange } from '../../workflow/stock-recheck.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -110,26 +110,12 @@ const CHANGED_LIMIT = 10
 /**
  * The open orders a change of the units on hand from `before` to `after` covers now (units came in:
  * they can be packed), or no longer covers (units went out), first paid first, with buttons to open
- * them; their posts are edited to show it. Stock goes to the first paid: an order is covered while
- * the units it and the orders paid before it hold are on hand.
+ * them; their posts are edited to show it (recheckAfterChange).
  */
 async function coverageChange(ctx: CommandContext, shopId: string, sku: string, before: number, after: number): Promise<{ lines: Line[]; buttons: NeutralMessage['buttons'] }> {
-  if (before === after) return { lines: [], buttons: [] }
-  const [lo, hi] = [Math.min(before, after), Math.max(before, after)]
-  // the orders whose running total lies in (lo, hi]: at most hi - lo of them, each holding a unit or more
-  const { list } = await ordersHolding(ctx.deps.db, shopId, sku, HOLDING_SCAN)
-  const changed = list.filter((h) => h.running > lo && h.running <= hi)
+  const changed = await ordersCoverMoved(ctx.deps.db, shopId, [{ sku, before, after }])
   if (!changed.length) return { lines: [], buttons: [] }
-  // their posts show it too (recheckOrders: checked again, as stock goes out, and edited). In a
-  // transaction of its own, after the change: it locks stock rows in SKU order as every check does
-  // (inside the change's transaction, which holds this SKU's row, it could deadlock with the sync).
-  // The change is made whatever becomes of it: a failure is logged, and the reply still tells it.
-  const now = ctx.deps.clock.now()
-  try {
-    await ctx.deps.db.transaction((tx) => recheckOrders(tx, shopId, changed.map((h) => h.orderId), now))
-  } catch (err) {
-    ctx.deps.logger.warn('order posts not updated after a stock change', { shopId, sku, err })
-  }
+  await recheckAfterChange(ctx.deps, shopId, changed.map((h) => h.orderId), ctx.deps.clock.now(), { sku })
   const gained = after > before
   const t = ctx.t
   return {
@@ -141,9 +127,6 @@ async function coverageChange(ctx: CommandContext, shopId: string, sku: string, 
     buttons: openButtons(changed),
   }
 }
-
-/** the open orders of a SKU read to find those a change covers, first paid first (later ones are not named) */
-const HOLDING_SCAN = 1000
 
 /** A SKU's line, in bold when open orders hold more than is on hand. */
 function stockLine(t: CommandContext['t'], v: StockView): Line {
