@@ -72,8 +72,12 @@ export type Command =
   | { name: 'order'; orderId: string }
   | { name: 'export'; args: ExportArgs }
   | { name: 'late'; hours?: number }
-  /** quantity: set the units on hand; adjust: add (or, negative, take) units, as one database update */
-  | { name: 'stock'; sku?: string; quantity?: number; adjust?: number }
+  /**
+   * quantity: set the units on hand; adjust: add (or, negative, take) units, as one database update;
+   * file: a stock file (seller_sku,quantity, CSV or xlsx) setting each SKU in it, for `shop` (its ID or
+   * name) when the chat follows several
+   */
+  | { name: 'stock'; sku?: string; quantity?: number; adjust?: number; file?: IncomingFile; shop?: string }
   | { name: 'grant'; target: { userId: string; displayName: string }; role: string }
   | { name: 'revoke'; target: { userId: string; displayName: string } }
   | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string; daily?: string }
@@ -85,6 +89,16 @@ export type Command =
   | { name: 'action'; action: Action }
 
 export type CommandName = Command['name']
+
+/**
+ * A file a member sent with a command: its name, its size when the platform tells it, and how to
+ * fetch its bytes (called once the command is allowed; it may download it).
+ */
+export interface IncomingFile {
+  filename: string
+  sizeBytes?: number
+  read(): Promise<Uint8Array>
+}
 
 /** A file to send back (exports, pick lists, labels, charts). The adapter deletes `path` after sending. */
 export interface OutgoingFile {

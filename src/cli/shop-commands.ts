@@ -1,11 +1,12 @@
 /** `shop connect|list|auth-url`, `sync`, `link-code`, `stock set|import`, `demo-data`. */
 import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { rows } from '../../db/database.js'
 import { shops } from '../../db/schema.js'
 import { createLinkCode } from '../channels/link-codes.js'
-import { importStockCsv, setStock, validateQuantity } from '../inventory/stock.js'
+import { importStock, setStock, validateQuantity } from '../inventory/stock.js'
+import { readStockFile } from '../inventory/stock-file.js'
 import type { OnHandChange } from '../inventory/stock-check.js'
 import { installationSecret, tokenCipherFor } from '../shop/crypto.js'
 import { startSimulator } from '../shop/simulator/index.js'
@@ -142,19 +143,20 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     return 0
   }
   if (sub === 'import') {
-    const usage = 'usage: stock import --shop SHOP_ID --file STOCK.csv (columns seller_sku,quantity)'
+    const usage = 'usage: stock import --shop SHOP_ID --file STOCK.csv|STOCK.xlsx (columns seller_sku,quantity)'
     const f = parseFlags(rest, { shop: 'string', file: 'string' }, usage)
     const shopId = required(f.shop, 'shop', usage)
     const file = required(f.file, 'file', usage)
     await requireShop(ctx, shopId)
-    let csv: string
+    let bytes: Uint8Array
     try {
-      csv = await readFile(resolve(file), 'utf8')
+      bytes = await readFile(resolve(file))
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
     const now = ctx.clock.now()
-    const r = await importStockCsv(ctx.database.db, { shopId, csv, actor: 'cli', actorName: 'CLI', now })
+    const rows = await readStockFile(basename(file), bytes)
+    const r = await importStock(ctx.database.db, { shopId, rows, actor: 'cli', actorName: 'CLI', now })
     ctx.out(`imported stock for ${r.count} SKUs into shop ${shopId}`)
     for (const x of r.renamed) ctx.out(`line ${x.line}: ${x.from} is the shop's ${x.to} (another letter case): stored as ${x.to}`)
     await reportRecheck(ctx, shopId, r.changes, now)

@@ -1,5 +1,4 @@
 /** Stock levels per shop and seller SKU: set by command, by CLI, or by CSV import (seller_sku,quantity). */
-import { parse } from 'csv-parse/sync'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import type { Db, Executor } from '../../db/database.js'
@@ -7,8 +6,8 @@ import { stockLevels } from '../../db/schema.js'
 import { audit } from '../audit/audit.js'
 import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
-import { badInput } from '../shared/errors.js'
 import { caseMatch, knownSkus, skuIndex } from './sku-match.js'
+import { readStockCsv, type StockFileRow } from './stock-file.js'
 import { reservedUnits, type OnHandChange } from './stock-check.js'
 
 export const MAX_QUANTITY = 1_000_000
@@ -131,41 +130,36 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
   })
 }
 
+/** the SKUs one stock file may set at most (as many as a stock view reads) */
+export const IMPORT_MAX_ROWS = VIEW_MAX
+
 /**
- * Imports `seller_sku,quantity` rows (header required; extra columns ignored). All rows are checked
- * first; one bad row rejects the file with the line number, and nothing is written. A SKU the shop
- * has in another letter case is stored as the shop's (listed in `renamed`). Returns each SKU's units
- * before and after (`changes`: a SKU without stock had 0).
+ * Imports the rows of a stock file (readStockFile / readStockCsv). All rows are checked first; one
+ * bad row rejects the file with its line number, and nothing is written. A SKU the shop has in
+ * another letter case is stored as the shop's (listed in `renamed`). Returns each SKU's units before
+ * and after (`changes`: a SKU without stock had 0), in SKU order.
  */
-export async function importStockCsv(
+export async function importStock(
   db: Db,
-  input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date },
+  input: { shopId: string; rows: StockFileRow[]; actor: string; actorName?: string; channelId?: number | null; now: Date },
 ): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[] }> {
-  let records: Record<string, string>[]
-  try {
-    records = parse(input.csv.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true })
-  } catch (err) {
-    throw badInput(`the stock file is not valid CSV: ${(err as Error).message}`)
-  }
-  if (!records.length) throw badInput('the stock file has no rows; expected a header seller_sku,quantity and one row per SKU')
-  if (!('seller_sku' in records[0]) || !('quantity' in records[0]))
-    throw badInput('the stock file needs the columns seller_sku and quantity (first line: seller_sku,quantity)')
+  const records = input.rows
+  if (!records.length) throw userError('bad_input', 'stock_file.empty')
+  if (records.length > IMPORT_MAX_ROWS) throw userError('bad_input', 'stock_file.too_many', { n: records.length, max: IMPORT_MAX_ROWS })
   // a SKU the shop has in another letter case is the shop's own, as /stock reads it: stock under
   // another spelling would never meet the orders
   const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
   const renamed: { line: number; from: string; to: string }[] = []
-  const clean = records.map((r, i) => {
-    const line = i + 2
-    const typed = (r.seller_sku ?? '').trim()
-    if (!SKU.test(typed)) throw badInput(`line ${line}: seller_sku “${typed.slice(0, 80)}” must be 1–64 characters without spaces`)
-    const q = (r.quantity ?? '').trim()
-    if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw badInput(`line ${line}: quantity “${q.slice(0, 20)}” must be a whole number from 0 to ${MAX_QUANTITY}`)
+  const clean = records.map(({ line, sku: typed, quantity: q }) => {
+    if (!SKU.test(typed)) throw userError('bad_input', 'stock_file.bad_sku', { line, sku: typed.slice(0, 80) })
+    if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw userError('bad_input', 'stock_file.bad_quantity', { line, quantity: q.slice(0, 20), max: MAX_QUANTITY })
     const found = caseMatch(typed, index)
-    if (found?.kind === 'ambiguous') throw badInput(`line ${line}: the shop has ${typed} in several letter cases (${found.options.join(', ')}): write it exactly as one of them`)
+    if (found?.kind === 'ambiguous') throw userError('bad_input', 'stock_file.ambiguous', { line, sku: typed, skus: found.options.join(', ') })
     const sku = found?.sku ?? typed
     if (sku !== typed) renamed.push({ line, from: typed, to: sku })
-    if (seen.has(sku)) throw badInput(`line ${line}: seller_sku ${typed} appears twice (first on line ${seen.get(sku)}${sku !== typed ? `, as the shop's ${sku}` : ''})`)
+    const first = seen.get(sku)
+    if (first !== undefined) throw userError('bad_input', sku !== typed ? 'stock_file.twice_as' : 'stock_file.twice', { line, sku: typed, first, shopSku: sku })
     seen.set(sku, line)
     return { sku, qty: Number(q) }
   })
@@ -190,10 +184,14 @@ export async function importStockCsv(
           set: { onHand: sqlExcluded('on_hand'), updatedAt: input.now, updatedBy: input.actor },
         })
     }
-    await audit(tx, { actor: input.actor, actorName: input.actorName, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
+    await audit(tx, { actor: input.actor, actorName: input.actorName, channelId: input.channelId, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
     return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty }))
   })
   return { count: clean.length, renamed, changes }
 }
 
 const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)
+
+/** importStock of a CSV text (tests, scripts). */
+export const importStockCsv = async (db: Db, input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date }) =>
+  importStock(db, { ...input, rows: readStockCsv(input.csv) })

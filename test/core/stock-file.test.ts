@@ -1,0 +1,112 @@
+import { and, eq } from 'drizzle-orm'
+import { expect, it } from 'vitest'
+import { auditLog, outbox, stockLevels } from '../../db/schema.js'
+import type { IncomingFile } from '../../src/assistant/types.js'
+import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
+import { processPlatformOrder } from '../../src/workflow/process-order.js'
+import { describeEachDb } from '../support/db.js'
+import { platformOrder } from '../support/fixtures.js'
+import { minimalXlsx } from '../support/xlsx-fixture.js'
+import { actor, coreDeps, linkedSetup, twoShopSetup } from './support.js'
+
+/** A file as an adapter hands it over, counting how often its bytes were fetched. */
+function sent(filename: string, bytes: Uint8Array | string, sizeBytes?: number) {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
+  const file = { filename, sizeBytes, reads: 0, read: async () => (file.reads++, data) }
+  return file satisfies IncomingFile
+}
+
+describeEachDb('/stock with a stock file sent in the chat', (get) => {
+  it('sets every SKU in it, lists what changed, and edits the posts of the orders it covers now', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin, channelId } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 0 })
+    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
+    const o = platformOrder({ at: '2026-11-20T07:00:00Z' }) // 2 × SKU-A, 1 × SKU-B: short of SKU-A
+    await processPlatformOrder(deps, shop.id, o)
+
+    // a viewer may not change stock: refused before the file is fetched
+    const viewer = actor('viewer-1')
+    await run(admin, { name: 'grant', target: { userId: viewer.userId, displayName: 'V' }, role: 'viewer' })
+    const refused = sent('stock.csv', 'seller_sku,quantity\nSKU-A,5\n')
+    const no = await run(viewer, { name: 'stock', file: refused })
+    expect(no.ok).toBe(false)
+    expect(refused.reads).toBe(0)
+
+    // sku in another letter case, a new SKU, one unchanged
+    const file = sent('库存 11-27.csv', 'seller_sku,quantity,note\nsku-a,5,restock\nSKU-B,10,\nLAMP-LED,4,\n')
+    const r = await run(admin, { name: 'stock', file })
+    expect(r.ok).toBe(true)
+    expect(r.message.title).toBe('Stock imported from 库存 11-27.csv: 3 SKUs, 2 changed.')
+    expect(messageText(r.message)).toContain(
+      [
+        'LAMP-LED: 0 → 4',
+        'SKU-A: 0 → 5',
+        'line 2: sku-a is the shop’s SKU-A (another letter case): stored as SKU-A',
+        'Open orders whose stock cover changed: 1. Checked again: 1 have every item in stock, 0 do not; their posts are updated.',
+      ].join('\n'),
+    )
+    const levels = await database.db.select({ sku: stockLevels.sellerSku, n: stockLevels.onHand }).from(stockLevels).where(eq(stockLevels.shopId, shop.id)).orderBy(stockLevels.sellerSku)
+    expect(levels.map((l) => [l.sku, l.n])).toEqual([['LAMP-LED', 4], ['SKU-A', 5], ['SKU-B', 10]])
+    // the order's post now says its items are in stock
+    const [edit] = await database.db.select().from(outbox).where(and(eq(outbox.channelId, channelId), eq(outbox.refKey, `order:${o.id}`), eq(outbox.kind, 'edit')))
+    expect(messageText(edit.payload as NeutralMessage)).toContain('All items in stock.')
+    // audited with who sent it, from which chat
+    const [a] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'stock.import'), eq(auditLog.subject, `stock:${shop.id}`)))
+    expect(a).toMatchObject({ actor: `telegram:${admin.userId}`, channelId })
+  })
+
+  it('reads Excel files and the GBK CSV that Excel saves on a Chinese Windows, with Chinese headers', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { run, admin } = await linkedSetup(database, deps)
+    const xlsx = await run(admin, { name: 'stock', file: sent('库存.xlsx', minimalXlsx([['卖家SKU', '库存', '备注'], ['TOTE-BLU', 12, '到货'], ['手机壳-黑', 3]])) })
+    expect(xlsx.message.title).toBe('Stock imported from 库存.xlsx: 2 SKUs, 2 changed.')
+    // 卖家SKU,库存 / 手机壳-黑,7 in GB18030 (GBK)
+    const gbk = new Uint8Array(Buffer.from('c2f4bcd2534b552cbfe2b4e60d0acad6bbfabfc72dbada2c370d0a', 'hex'))
+    const csv = await run(admin, { name: 'stock', file: sent('kucun.csv', gbk) })
+    expect(csv.message.title).toBe('Stock imported from kucun.csv: 1 SKUs, 1 changed.')
+    expect(messageText(csv.message)).toContain('手机壳-黑: 3 → 7')
+  })
+
+  it('a bad file gets one message saying what to change, in the chat’s language, and nothing is written', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    const count = () => database.db.$count(stockLevels, eq(stockLevels.shopId, shop.id))
+    const title = async (filename: string, body: Uint8Array | string, size?: number) => {
+      const r = await run(admin, { name: 'stock', file: sent(filename, body, size) })
+      expect(r.ok).toBe(false)
+      return r.message.title
+    }
+    expect(await title('photo.png', 'x')).toBe('“photo.png” is not a stock file: send a .csv or .xlsx file with the columns seller_sku and quantity.')
+    expect(await title('big.csv', 'x', 5 * 1024 * 1024)).toContain('The stock file is 5120 KB; send one of at most 1024 KB')
+    expect(await title('s.csv', 'seller_sku,quantity\nA,3\nB,lots\n')).toBe('line 3: quantity “lots” must be a whole number from 0 to 1000000. Nothing was imported.')
+    expect(await title('s.csv', 'name,count\nA,3\n')).toContain('Its first line has: name, count.')
+    expect(await title('s.xlsx', 'not a zip')).toContain('could not be read as an Excel workbook')
+    expect(await title('s.csv', 'seller_sku,quantity\n')).toContain('has no rows')
+    // a fetch that fails (the platform's file link expired)
+    const broken = { filename: 's.csv', read: async () => Promise.reject(new Error('404')) }
+    expect((await run(admin, { name: 'stock', file: broken })).message.title).toBe('The stock file could not be fetched: send it again. Nothing was imported.')
+    // a file with a SKU or a quantity
+    expect((await run(admin, { name: 'stock', sku: 'A', file: sent('s.csv', 'seller_sku,quantity\nA,1\n') })).message.title).toContain('without a SKU or quantity')
+    expect(await count()).toBe(0)
+    await run(admin, { name: 'settings', language: 'zh-CN' })
+    expect(await title('s.csv', 'seller_sku,quantity\nA,3\nA,4\n')).toBe('第 3 行:seller_sku A 出现了两次(第一次在第 2 行)。没有导入任何库存。')
+    expect(await count()).toBe(0)
+  })
+
+  it('in a chat of several shops the file names its shop', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, other, run, admin } = await twoShopSetup(database, deps, { name: 'US Store' }, { name: 'UK Store' })
+    const file = () => sent('s.csv', 'seller_sku,quantity\nMUG,2\n')
+    const none = await run(admin, { name: 'stock', file: file() })
+    expect(none.message.title).toBe(`This chat follows several shops: name the shop this file is for, by its ID or name (shops: ${other.id} (UK Store), ${shop.id} (US Store)).`)
+    expect((await run(admin, { name: 'stock', file: file(), shop: 'DE Store' })).message.title).toContain('“DE Store” is not a shop this chat follows')
+    expect((await run(admin, { name: 'stock', file: file(), shop: 'uk store' })).ok).toBe(true)
+    const where = await database.db.select({ shopId: stockLevels.shopId }).from(stockLevels).where(eq(stockLevels.sellerSku, 'MUG'))
+    expect(where).toEqual([{ shopId: other.id }])
+  })
+})
