@@ -5,12 +5,13 @@
  *
  * Typed input:
  *   /orders, /order ID, /export …, /late, /stock, /help …   the same commands as the bots
+ *   /stock file PATH [shop]                                  a stock file (CSV or Excel) on this machine
  *   3                                                        press button [3]
  *   accept 2 | reject 2   (also a / r, 接受 / 拒绝)           Accept / Reject on message #2
  *   accept | reject                                          … on the latest message that has it
  */
 import type { ConsoleChatHandle } from '../../src/app.js'
-import { mkdir, rename, copyFile, rm } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { createInterface, type Interface } from 'node:readline'
@@ -187,6 +188,13 @@ export function startConsoleChat(opts: ConsoleChatOptions): ConsoleChat {
     return best
   }
 
+  /** `/stock file PATH [shop]`: a stock file on this machine, as a chat member sends one. */
+  async function stockFile(path: string, shop: string | undefined): Promise<void> {
+    const size = await stat(path).then((x) => (x.isFile() ? x.size : null)).catch(() => null)
+    if (size === null) return write(sanitize(view.locale === 'zh-CN' ? `找不到文件 ${path}。` : `There is no file ${path}.`))
+    await run({ name: 'stock', file: { filename: basename(path), sizeBytes: size, read: () => readFile(path) }, shop: shop?.trim() || undefined })
+  }
+
   async function handleLine(raw: string): Promise<void> {
     const line = raw.trim()
     if (!line) return
@@ -201,6 +209,8 @@ export function startConsoleChat(opts: ConsoleChatOptions): ConsoleChat {
       return press(n)
     }
     if (/^(quit|exit|退出)$/i.test(line)) return write(t().stopHint)
+    const file = /^\/stock\s+(?:file|文件)\s+(?:"([^"]+)"|(\S+))(?:\s+(.+))?$/i.exec(line)
+    if (file) return stockFile(resolve(file[1] ?? file[2]!), file[3])
     const parsed = parseTextCommand(line)
     if ('error' in parsed) {
       write(sanitize(view.locale === 'zh-CN' ? parsed.zh : parsed.error))

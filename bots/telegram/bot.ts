@@ -12,13 +12,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { Telegraf, type Context } from 'telegraf'
 import type { CallbackQuery, Message, Update, User } from 'telegraf/types'
-import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Locale, Reply } from '../../src/assistant/types.js'
+import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, IncomingFile, Locale, Reply } from '../../src/assistant/types.js'
 import { parseTextCommand } from '../../src/commands/parse-text.js'
 import type { Config } from '../../src/config.js'
+import { STOCK_FILE_MAX_BYTES } from '../../src/inventory/stock-file.js'
 import { COMMAND_DOCS } from '../../src/i18n/commands.js'
 import { decodeAction, encodeAction } from '../../src/notifications/actions.js'
 import { ChatRetryAfter, type ChatPort } from '../../src/notifications/chat-port.js'
 import { message, messageText, type NeutralMessage } from '../../src/notifications/message.js'
+import { downloadCapped } from '../../src/shared/download.js'
 import { registerSecret, type Logger } from '../../src/shared/logger.js'
 import { channelExternalId, topicOf, type TelegramTarget } from './channel.js'
 import { isNotModified, mapTelegramError, TelegramChatPort } from './chat-port.js'
@@ -252,9 +254,13 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
       const r = msg.reply_to_message
       const replied = r && r.from && !('forum_topic_created' in r) && r.message_id !== msg.message_thread_id ? r.from : undefined
       const start = /^\/start(?:@\w+)?\s+(\S+)/.exec(msg.text)
+      // /stock in answer to a file someone sent: that file is the stock file (the rest names its shop)
+      const stockOf = r && 'document' in r ? /^\/stock(?:@\w+)?(?:\s+([^]*))?$/.exec(msg.text) : null
       const parsed: ReturnType<typeof parseTextCommand> = start
         ? { name: 'link', code: start[1]! }
-        : parseTextCommand(msg.text, { replyTo: replied ? { userId: String(replied.id), displayName: displayName(replied) } : undefined })
+        : stockOf
+          ? stockFileCommand((r as Message.DocumentMessage).document, stockOf[1])
+          : parseTextCommand(msg.text, { replyTo: replied ? { userId: String(replied.id), displayName: displayName(replied) } : undefined })
       if ('error' in parsed) return await sendError(target, view.locale === 'zh-CN' ? parsed.zh : parsed.error)
       if (parsed.name === 'export' && Object.keys(parsed.args).length === 0) {
         const v = pickerStart(view.locale)
@@ -267,6 +273,42 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     } catch (err) {
       logger.error('telegram command failed', { err, command: msg.text.split(/\s/, 1)[0] })
       await sendError(target, L(view.locale, 'Something went wrong with that command. Please try again in a moment.', '处理该命令时出错,请稍后重试。'))
+    }
+  }
+
+  /** /stock with a file sent in the chat: the core fetches it (getFile, then the download link) once the member may change stock. */
+  function stockFileCommand(doc: Message.DocumentMessage['document'], shop: string | undefined): Command {
+    const file: IncomingFile = {
+      filename: doc.file_name ?? 'file',
+      sizeBytes: doc.file_size,
+      read: async () => downloadCapped(await telegram.getFileLink(doc.file_id), STOCK_FILE_MAX_BYTES),
+    }
+    return { name: 'stock', file, shop: shop?.trim() || undefined }
+  }
+
+  /** A file sent with a command as its caption: `/stock [shop]` imports it as a stock file; other files are not for us. */
+  async function onDocument(ctx: Context<Update.MessageUpdate<Message.DocumentMessage>>): Promise<void> {
+    const msg = ctx.message
+    const from = msg.from
+    if (!from || from.is_bot) return
+    const caption = msg.caption ?? ''
+    const cmdEntity = msg.caption_entities?.find((e) => e.type === 'bot_command' && e.offset === 0)
+    if (!cmdEntity) return // a file shared in the chat: not for us
+    const name = caption.slice(0, cmdEntity.length)
+    const mention = /@(\w+)$/.exec(name)
+    if (mention && mention[1]!.toLowerCase() !== me.username.toLowerCase()) return // another bot's command
+    const ref = refFor(msg.chat, msg, from)
+    const target: ReplyTarget = { chatId: msg.chat.id, threadId: topicOf(msg), replyTo: msg.message_id }
+    const view = viewOf(ref.externalId, from)
+    try {
+      if (!/^\/stock(?:@\w+)?$/.test(name))
+        return await sendError(target, L(view.locale, 'Only /stock takes a file: send a stock file (CSV or Excel, seller_sku,quantity) with the caption /stock.', '只有 /stock 可以带文件:发送库存文件(CSV 或 Excel,seller_sku,quantity)时把说明写成 /stock。'))
+      const actor = await actorFor(msg.chat, from)
+      const reply = await assistant.handle(ref, actor, stockFileCommand(msg.document, caption.slice(cmdEntity.length)))
+      await showReply(target, ref.externalId, reply, from)
+    } catch (err) {
+      logger.error('telegram stock file failed', { err })
+      await sendError(target, L(view.locale, 'Something went wrong with that file. Please try again in a moment.', '处理该文件时出错,请稍后重试。'))
     }
   }
 
@@ -346,6 +388,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     }),
   )
   bot.on('text', (ctx) => detach('command', () => onText(ctx as Context<Update.MessageUpdate<Message.TextMessage>>)))
+  bot.on('document', (ctx) => detach('stock file', () => onDocument(ctx as Context<Update.MessageUpdate<Message.DocumentMessage>>)))
   bot.on('callback_query', (ctx) => detach('button press', () => onPress(ctx)))
   bot.catch((err, ctx) => logger.error('telegram update failed', { err, updateId: ctx.update.update_id }))
 

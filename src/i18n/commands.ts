@@ -12,7 +12,7 @@ export const COMMAND_DOCS: CommandDoc[] = [
   { name: 'order', en: 'Show one order: its number, last digits or tracking number', zh: '查看单个订单:订单号、订单号后几位或物流单号' },
   { name: 'export', en: 'Export orders as CSV or Excel', zh: '导出订单(CSV 或 Excel)' },
   { name: 'late', en: 'Orders late or due soon, and the late-dispatch rate', zh: '逾期和即将到期的订单及延迟发货率' },
-  { name: 'stock', en: 'Show, set or change (+N / -N) stock for a SKU', zh: '查看、设置或增减(+N / -N)SKU 库存' },
+  { name: 'stock', en: 'Show, set or change (+N / -N) stock for a SKU, or import a stock file', zh: '查看、设置或增减(+N / -N)SKU 库存,或导入库存文件' },
   { name: 'picklist', en: 'Print the pick list for unpicked paid orders', zh: '打印待拣货订单的拣货单' },
   { name: 'label', en: 'Get the shipping label of an order', zh: '获取订单的面单' },
   { name: 'mark', en: 'Mark a fulfilment step of an order as done', zh: '标记订单的履约步骤已完成' },

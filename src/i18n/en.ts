@@ -139,7 +139,7 @@ export const en = {
   'stock.problem': 'Stock problem: check before packing.',
   'stock.not_checked': 'not checked',
   'stock.title': 'Stock',
-  'stock.none': 'No stock recorded yet. Set it with /stock SKU QUANTITY, or import a CSV (seller_sku,quantity) with: npm run cli -- stock import --shop {shop} --file STOCK.csv',
+  'stock.none': 'No stock recorded yet. Set it with /stock SKU QUANTITY, send a stock file (CSV or Excel, columns seller_sku,quantity) with /stock, or import one with: npm run cli -- stock import --shop {shop} --file STOCK.csv',
   'stock.line': '{sku}: {onHand} on hand, {reserved} reserved, {available} available',
   'stock.holding': 'Open orders holding it, first paid first ({count}):',
   'stock.holding_more': '… and {n} more.',

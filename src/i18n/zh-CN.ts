@@ -134,7 +134,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock.problem': '库存有问题,打包前请核实。',
   'stock.not_checked': '未核对',
   'stock.title': '库存',
-  'stock.none': '还没有库存记录。用 /stock SKU 数量 设置,或导入 CSV(seller_sku,quantity):npm run cli -- stock import --shop {shop} --file 库存.csv',
+  'stock.none': '还没有库存记录。用 /stock SKU 数量 设置,随 /stock 发送库存文件(CSV 或 Excel,列为 seller_sku,quantity),或用命令导入:npm run cli -- stock import --shop {shop} --file 库存.csv',
   'stock.line': '{sku}:在库 {onHand},已占用 {reserved},可用 {available}',
   'stock.holding': '占用该 SKU 的未发货订单,按付款先后({count} 个):',
   'stock.holding_more': '……另有 {n} 个。',

@@ -3,7 +3,7 @@
  * to streams. A new order and a buyer's cancellation request reach the terminal (webhooks → core →
  * outbox → console); typing "accept" reaches the simulator over the signed API, which cancels the order.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -96,5 +96,16 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
     expect(saved[1]).toMatch(/orders/i)
     input.write('/late\n')
     await waitFor('the late view', () => /late|overdue|due/i.test(screen.slice(screen.lastIndexOf('File saved'))))
+  })
+
+  it('imports a stock file from this machine: /stock file PATH', async () => {
+    const path = join(outDir, 'stock count 11-27.csv')
+    writeFileSync(path, 'seller_sku,quantity\nTOTE-BLU,31\n')
+    input.write(`/stock file "${path}"\n`)
+    await waitFor('the import reply', () => screen.includes('Stock imported from stock count 11-27.csv: 1 SKUs, 1 changed.'))
+    input.write('/stock TOTE-BLU\n')
+    await waitFor('the SKU view', () => /TOTE-BLU: 31 on hand/.test(screen))
+    input.write(`/stock file ${join(outDir, 'nope.csv')}\n`)
+    await waitFor('the missing file', () => screen.includes(`There is no file ${join(outDir, 'nope.csv')}.`))
   })
 })

@@ -100,6 +100,7 @@ export class FakeTelegram {
   private failures: Failure[] = []
   private pushing = false
   private nextCallback = 1
+  private nextFile = 1
 
   private constructor(token: string) {
     this.token = token
@@ -157,6 +158,29 @@ export class FakeTelegram {
     })
     return msg
   }
+  /**
+   * A user sends a file (a document) in a chat, with an optional caption (a command there is marked
+   * as one, as in a text); returns the stored message. Its bytes are then served by getFile and the
+   * file download path.
+   */
+  userSendsFile(chatId: number, from: TgUser, file: { name: string; bytes: Uint8Array | string; mime?: string }, caption?: string, opts: { replyTo?: StoredMessage } = {}): StoredMessage {
+    const c = this.chat(chatId)
+    if (!c.members.has(from.id)) c.members.set(from.id, 'member')
+    const bytes = Buffer.from(file.bytes)
+    const document = { file_id: `BQACAgI${this.nextFile++}`, file_name: file.name, mime_type: file.mime, file_size: bytes.length }
+    const msg = this.store(chatId, { from, caption, bytes, document })
+    const cmd = caption ? /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(caption) : null
+    this.enqueue({
+      message: {
+        ...this.wire(msg),
+        ...(opts.replyTo ? { reply_to_message: this.wire(opts.replyTo) } : {}),
+        ...(cmd ? { caption_entities: [{ type: 'bot_command', offset: 0, length: cmd[0].length }] } : {}),
+      },
+    })
+    return msg
+  }
+  /** Downloads of these file ids are answered 404 (a link that expired). */
+  readonly goneFiles = new Set<string>()
   /** Someone adds the bot to a group (a my_chat_member update). */
   addBotToChat(chatId: number, by: TgUser): void {
     const c = this.chat(chatId)
@@ -214,6 +238,8 @@ export class FakeTelegram {
   // ---------- HTTP ----------
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x')
+    const file = /^\/file\/bot([^/]+)\/documents\/([A-Za-z0-9]+)\.[a-z0-9]+$/.exec(url.pathname)
+    if (file) return this.download(file[1]!, file[2]!, res)
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname)
     let params: Record<string, any> = {}
     try {
@@ -317,6 +343,13 @@ export class FakeTelegram {
           document: { file_id: `file${Date.now()}`, file_name: doc.name, mime_type: doc.type || undefined, file_size: bytes.length },
         }))
       }
+      case 'getFile': {
+        const doc = this.document(String(p.file_id))
+        if (!doc) throw bad('invalid file_id')
+        if (doc.document!.file_size > 20 * 1024 * 1024) throw bad('file is too big')
+        const ext = /\.([a-z0-9]+)$/i.exec(doc.document!.file_name)?.[1]?.toLowerCase() ?? 'bin'
+        return { file_id: doc.document!.file_id, file_unique_id: `u${doc.document!.file_id}`, file_size: doc.document!.file_size, file_path: `documents/${doc.document!.file_id}.${ext}` }
+      }
       case 'getChatMember': {
         const c = this.writable(p.chat_id)
         const status = c.members.get(Number(p.user_id)) ?? 'left'
@@ -414,6 +447,17 @@ export class FakeTelegram {
     const msg: StoredMessage = { message_id: c.nextId++, chat: c.chat, date: Math.floor(Date.now() / 1000), edits: 0, storedAt: performance.now(), ...m }
     c.messages.push(msg)
     return msg
+  }
+  private document(fileId: string): StoredMessage | undefined {
+    for (const c of this.chats.values()) for (const m of c.messages) if (m.document?.file_id === fileId) return m
+    return undefined
+  }
+  /** GET /file/bot<token>/<file_path>: the file's bytes (404 for an unknown or gone file). */
+  private download(token: string, fileId: string, res: ServerResponse): void {
+    const doc = token === this.token && !this.goneFiles.has(fileId) ? this.document(fileId) : undefined
+    if (!doc?.bytes) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': doc.bytes.length })
+    res.end(doc.bytes)
   }
   /** The message as the Bot API serialises it. */
   private wire(m: StoredMessage): Record<string, unknown> {
