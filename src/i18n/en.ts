@@ -188,7 +188,7 @@ export const en = {
   'stock_file.with_sku': 'A stock file sets every SKU in it: send it without a SKU or quantity.',
   'stock_file.which_shop': 'This chat follows several shops: name the shop this file is for, by its ID or name (shops: {shops}).',
   'stock_file.unknown_shop': '“{shop}” is not a shop this chat follows (shops: {shops}).',
-  'stock_file.imported': 'Stock imported from {file}: {count} SKUs, {changed} changed.',
+  'stock_file.imported': 'Stock imported from {file}. SKUs in it: {count}; changed: {changed}.',
   'stock_file.change_line': '{sku}: {before} → {after}',
   'stock_file.more_changes': '… and {n} more SKUs changed',
   'stock_file.renamed': 'line {line}: {from} is the shop’s {to} (another letter case): stored as {to}',

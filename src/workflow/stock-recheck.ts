@@ -64,9 +64,9 @@ export async function recheckAfterChange(
 }
 
 /**
- * After changes of stock on hand made outside a chat (the CLI's stock set and stock import): the open
- * orders whose cover they moved (`orders`, each once) are re-checked and their posts edited
- * (recheckAfterChange: the first RECHECK_LIMIT; null when that failed).
+ * After changes of stock on hand to any number of SKUs (a stock file, the CLI's stock set): the open
+ * orders whose cover they moved (`orders`, each once) are re-checked, first paid first, and their
+ * posts edited (recheckAfterChange: the first RECHECK_LIMIT; null when that failed).
  */
 export async function recheckStockChanges(
   deps: Pick<CoreDeps, 'db' | 'logger'>,

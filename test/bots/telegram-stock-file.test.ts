@@ -47,14 +47,14 @@ describeEachDb('Telegram: stock files', (get) => {
 
   it('a CSV sent with the caption /stock is imported', async () => {
     const reply = await sendFile('stock.csv', 'seller_sku,quantity\nTOTE-BLU,12\nMUG-350,3\n', '/stock')
-    expect(reply.text).toContain('Stock imported from stock.csv: 2 SKUs, 2 changed.')
+    expect(reply.text).toContain('Stock imported from stock.csv. SKUs in it: 2; changed: 2.')
     expect(reply.text).toContain('TOTE-BLU: 0 → 12')
     expect(await onHand('TOTE-BLU')).toBe(12)
   })
 
   it('an Excel file, with the bot named in the caption', async () => {
     const reply = await sendFile('库存.xlsx', minimalXlsx([['卖家SKU', '库存'], ['TOTE-BLU', 20]]), '/stock@ShopHelperBot')
-    expect(reply.text).toContain('Stock imported from 库存.xlsx: 1 SKUs, 1 changed.')
+    expect(reply.text).toContain('Stock imported from 库存.xlsx. SKUs in it: 1; changed: 1.')
     expect(await onHand('TOTE-BLU')).toBe(20)
   })
 
@@ -71,7 +71,7 @@ describeEachDb('Telegram: stock files', (get) => {
     const shared = h.tg.userSendsFile(GROUP_ID, member, { name: 'counted.csv', bytes: 'sku,qty\nMUG-350,9\n' })
     h.tg.userSays(GROUP_ID, admin, '/stock', { replyTo: shared })
     const reply = await h.tg.nextSent(GROUP_ID, before, 10_000)
-    expect(reply.text).toContain('Stock imported from counted.csv: 1 SKUs, 1 changed.')
+    expect(reply.text).toContain('Stock imported from counted.csv. SKUs in it: 1; changed: 1.')
     expect(h.tg.sent(GROUP_ID)).toHaveLength(before + 1)
     expect(await onHand('MUG-350')).toBe(9)
   })

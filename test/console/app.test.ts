@@ -102,7 +102,7 @@ describeEachDb('the app with the simulator and the terminal chat', (get) => {
     const path = join(outDir, 'stock count 11-27.csv')
     writeFileSync(path, 'seller_sku,quantity\nTOTE-BLU,31\n')
     input.write(`/stock file "${path}"\n`)
-    await waitFor('the import reply', () => screen.includes('Stock imported from stock count 11-27.csv: 1 SKUs, 1 changed.'))
+    await waitFor('the import reply', () => screen.includes('Stock imported from stock count 11-27.csv. SKUs in it: 1; changed: 1.'))
     input.write('/stock TOTE-BLU\n')
     await waitFor('the SKU view', () => /TOTE-BLU: 31 on hand/.test(screen))
     input.write(`/stock file ${join(outDir, 'nope.csv')}\n`)

@@ -38,7 +38,7 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
     const file = sent('库存 11-27.csv', 'seller_sku,quantity,note\nsku-a,5,restock\nSKU-B,10,\nLAMP-LED,4,\n')
     const r = await run(admin, { name: 'stock', file })
     expect(r.ok).toBe(true)
-    expect(r.message.title).toBe('Stock imported from 库存 11-27.csv: 3 SKUs, 2 changed.')
+    expect(r.message.title).toBe('Stock imported from 库存 11-27.csv. SKUs in it: 3; changed: 2.')
     expect(messageText(r.message)).toContain(
       [
         'LAMP-LED: 0 → 4',
@@ -62,11 +62,11 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
     const deps = coreDeps(database)
     const { run, admin } = await linkedSetup(database, deps)
     const xlsx = await run(admin, { name: 'stock', file: sent('库存.xlsx', minimalXlsx([['卖家SKU', '库存', '备注'], ['TOTE-BLU', 12, '到货'], ['手机壳-黑', 3]])) })
-    expect(xlsx.message.title).toBe('Stock imported from 库存.xlsx: 2 SKUs, 2 changed.')
+    expect(xlsx.message.title).toBe('Stock imported from 库存.xlsx. SKUs in it: 2; changed: 2.')
     // 卖家SKU,库存 / 手机壳-黑,7 in GB18030 (GBK)
     const gbk = new Uint8Array(Buffer.from('c2f4bcd2534b552cbfe2b4e60d0acad6bbfabfc72dbada2c370d0a', 'hex'))
     const csv = await run(admin, { name: 'stock', file: sent('kucun.csv', gbk) })
-    expect(csv.message.title).toBe('Stock imported from kucun.csv: 1 SKUs, 1 changed.')
+    expect(csv.message.title).toBe('Stock imported from kucun.csv. SKUs in it: 1; changed: 1.')
     expect(messageText(csv.message)).toContain('手机壳-黑: 3 → 7')
   })
 
