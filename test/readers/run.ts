@@ -7,10 +7,12 @@
  *   - Python's csv module: the CSV (BOM, neutralised formulas, exact IDs);
  *   - LibreOffice headless (libreoffice-calc-nogui), when installed: xlsx → CSV as shown, and our
  *     CSV read as UTF-8 text → CSV.
+ * And the other way: stock files written by openpyxl, Python's csv module (GB18030) and LibreOffice
+ * are read by our stock file reader.
  * Exits 1 on any mismatch, 3 when openpyxl is missing; says so when LibreOffice is missing.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +22,7 @@ import type { Locale } from '../../src/assistant/types.js'
 import { parseExportFilter, TEMPLATE_NAMES } from '../../src/exports/filters.js'
 import { runExport } from '../../src/exports/run-export.js'
 import { headerOf, TEMPLATES, templateTitle } from '../../src/exports/templates.js'
+import { readStockFile } from '../../src/inventory/stock-file.js'
 import { expectedRows } from '../exports/expected.js'
 import { markSomePrinted, NOW, seedExportData, TZ } from '../exports/seed.js'
 
@@ -71,6 +74,39 @@ function loToCsv(input: string, outDir: string, importFilter?: string) {
   return { r, file: made ? join(outDir, made) : undefined }
 }
 
+/**
+ * Stock files other tools wrote, read by ours (src/inventory/stock-file.ts): openpyxl's workbook,
+ * Python's csv module in GB18030 (Excel's CSV on a Chinese Windows), and LibreOffice's xlsx made from
+ * a CSV, its SKU column typed text (a SKU of digits keeps its leading zeros).
+ */
+async function stockFiles() {
+  const rows = [['卖家SKU', '库存', '备注'], ['TOTE-BLU', 12, 'restock, 到货'], ['手机壳-黑', 3, ''], ['00123', 0, 'x']]
+  const want = [
+    { line: 2, sku: 'TOTE-BLU', quantity: '12' },
+    { line: 3, sku: '手机壳-黑', quantity: '3' },
+    { line: 4, sku: '00123', quantity: '0' },
+  ]
+  const dir = join(work, 'stock')
+  mkdirSync(dir)
+  const made = run(PY, [join(here, 'stock_files.py'), dir, JSON.stringify(rows)])
+  if (made.status !== 0) return report('stock files written by Python', made)
+  const files = ['stock-openpyxl.xlsx', 'stock-gbk.csv']
+  if (soffice) {
+    const lo = run(soffice, ['--headless', '--norestore', '--nolockcheck', '--infilter=CSV:44,34,76,1,1/2/2/1/3/2', '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', join(dir, 'lo'), join(dir, 'stock-utf8.csv')], { ...process.env, HOME: loHome })
+    if (!existsSync(join(dir, 'lo', 'stock-utf8.xlsx'))) report('LibreOffice stock-utf8.csv → xlsx', { ...lo, status: 1 })
+    else files.push('lo/stock-utf8.xlsx')
+  }
+  for (const f of files) {
+    try {
+      const got = await readStockFile(f, readFileSync(join(dir, f)))
+      const ok = JSON.stringify(got) === JSON.stringify(want)
+      report(`stock file ${f}`, { status: ok ? 0 : 1, stdout: ok ? `ok  stock file ${f} (${got.length} rows)` : `read ${JSON.stringify(got)}\nwanted ${JSON.stringify(want)}`, stderr: '' } as ReturnType<typeof run>)
+    } catch (err) {
+      report(`stock file ${f}`, { status: 1, stdout: `${(err as Error).message}`, stderr: '' } as ReturnType<typeof run>)
+    }
+  }
+}
+
 const database = await openDatabase({ dataDir: 'memory://' })
 try {
   await applyMigrations(database)
@@ -114,6 +150,7 @@ try {
       }
     }
   }
+  await stockFiles()
 } finally {
   await database.close()
   if (failed === 0) rmSync(work, { recursive: true, force: true })
