@@ -192,7 +192,8 @@ export const en = {
   'stock_file.change_line': '{sku}: {before} → {after}',
   'stock_file.more_changes': '… and {n} more SKUs changed',
   'stock_file.renamed': 'line {line}: {from} is the shop’s {to} (another letter case): stored as {to}',
-  'stock_file.cover': 'Open orders whose stock cover changed: {n}. Checked again: {inStock} have every item in stock, {short} do not; their posts are updated.',
+  'stock_file.cover': 'Open orders whose stock cover changed: {n}. Checked again: {inStock} have every item in stock, {short} do not.',
+  'stock_file.posts_edited': 'Their posts are being updated ({n}).',
   'stock_file.cover_failed': 'Open orders whose stock cover changed: {n}. Their posts could not be updated just now; /stock SKU shows each order’s cover.',
   'stock_file.cover_limit': 'Only the first {limit} of them (first paid first) were checked again; /stock SKU shows every order’s cover.',
 

@@ -187,7 +187,8 @@ export const zhCN: Record<MessageKey, string> = {
   'stock_file.change_line': '{sku}:{before} → {after}',
   'stock_file.more_changes': '……另有 {n} 个 SKU 有变化',
   'stock_file.renamed': '第 {line} 行:{from} 即店铺的 {to}(大小写不同):已按 {to} 保存',
-  'stock_file.cover': '库存覆盖情况有变化的未发货订单:{n} 个。重新检查后:{inStock} 个所有商品有货,{short} 个没有;它们的订单消息已更新。',
+  'stock_file.cover': '库存覆盖情况有变化的未发货订单:{n} 个。重新检查后:{inStock} 个所有商品有货,{short} 个没有。',
+  'stock_file.posts_edited': '正在更新它们的订单消息({n} 条)。',
   'stock_file.cover_failed': '库存覆盖情况有变化的未发货订单:{n} 个。暂时无法更新它们的订单消息;/stock SKU 可查看每个订单的覆盖情况。',
   'stock_file.cover_limit': '只重新检查了其中最早付款的 {limit} 个;/stock SKU 可查看每个订单的覆盖情况。',
 

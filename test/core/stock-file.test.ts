@@ -44,7 +44,8 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
         'LAMP-LED: 0 → 4',
         'SKU-A: 0 → 5',
         'line 2: sku-a is the shop’s SKU-A (another letter case): stored as SKU-A',
-        'Open orders whose stock cover changed: 1. Checked again: 1 have every item in stock, 0 do not; their posts are updated.',
+        'Open orders whose stock cover changed: 1. Checked again: 1 have every item in stock, 0 do not.',
+        'Their posts are being updated (1).',
       ].join('\n'),
     )
     const levels = await database.db.select({ sku: stockLevels.sellerSku, n: stockLevels.onHand }).from(stockLevels).where(eq(stockLevels.shopId, shop.id)).orderBy(stockLevels.sellerSku)

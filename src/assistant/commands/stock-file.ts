@@ -56,6 +56,8 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
   const { orders, recheck } = await recheckStockChanges(ctx.deps, shopId, r.changes, now)
   if (orders) {
     lines.push([recheck ? t('stock_file.cover', { n: orders, inStock: recheck.inStock, short: recheck.short }) : t('stock_file.cover_failed', { n: orders })])
+    // orders paid before the shop's first sync were never posted: nothing to edit
+    if (recheck?.edited) lines.push([t('stock_file.posts_edited', { n: recheck.edited })])
     if (recheck && orders > RECHECK_LIMIT) lines.push([t('stock_file.cover_limit', { limit: RECHECK_LIMIT })])
   }
   return okReply(t('stock_file.imported', { file: file.filename.slice(0, 80), count: r.count, changed: changed.length }), lines)
