@@ -66,6 +66,7 @@ const OPTION_ZH: Record<string, string> = {
   thresholds: '提醒阈值',
   step: '步骤',
   reason: '原因',
+  file: '文件',
 }
 
 const choice = (value: string, en: string, zh: string): APIApplicationCommandOptionChoice<string> => ({
@@ -116,7 +117,7 @@ const ROLE_TEXT: Record<string, Text> = {
 const fromText = (rec: Record<string, Text>) => Object.entries(rec).map(([v, x]) => choice(v, x.en, x.zh))
 
 function opt(
-  type: T.String | T.Integer | T.User,
+  type: T.String | T.Integer | T.User | T.Attachment,
   name: string,
   desc: Text,
   extra: { required?: boolean; choices?: APIApplicationCommandOptionChoice<string>[]; autocomplete?: boolean; min?: number; max?: number; maxLength?: number } = {},
@@ -129,7 +130,7 @@ function opt(
     required: extra.required ?? false,
   }
   if (type === T.Integer) return { ...base, type, ...(extra.min !== undefined ? { min_value: extra.min } : {}), ...(extra.max !== undefined ? { max_value: extra.max } : {}) }
-  if (type === T.User) return { ...base, type }
+  if (type === T.User || type === T.Attachment) return { ...base, type }
   return {
     ...base,
     type,
@@ -178,6 +179,8 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       opt(T.String, 'sku', { en: 'Seller SKU; SHOP:SKU when several shops stock it (empty: every SKU)', zh: '商家 SKU;多个店铺都有时写 店铺:SKU(留空:所有 SKU)' }, { maxLength: 200, autocomplete: true }),
       opt(T.Integer, 'quantity', { en: 'Set the quantity on hand', zh: '设置现有库存数量' }, { min: 0, max: 1_000_000 }),
       opt(T.Integer, 'add', { en: 'Add to the quantity on hand (negative: take away)', zh: '增加现有库存(负数:减少)' }, { min: -1_000_000, max: 1_000_000 }),
+      opt(T.Attachment, 'file', { en: 'A stock file (CSV or Excel) with the columns seller_sku and quantity: sets every SKU in it', zh: '库存文件(CSV 或 Excel,列为 seller_sku 和 quantity):设置其中每个 SKU' }),
+      opt(T.String, 'shop', { en: 'The shop the file is for, when this channel follows several', zh: '文件所属的店铺(本频道关注多个店铺时)' }, { autocomplete: true, maxLength: 100 }),
     ]),
     {
       ...command('role', { en: 'Give or remove a member’s role', zh: '分配或移除成员角色' }),

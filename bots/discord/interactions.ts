@@ -166,7 +166,7 @@ const SUGGESTED: Record<string, Record<string, SuggestField>> = {
   label: { id: 'order' },
   mark: { id: 'order' },
   cancel: { id: 'order' },
-  stock: { sku: 'sku' },
+  stock: { sku: 'sku', shop: 'shop' },
 }
 
 async function onAutocomplete(i: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {

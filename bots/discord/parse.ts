@@ -4,6 +4,7 @@
  */
 import { PermissionFlagsBits, type BaseInteraction, type ChatInputCommandInteraction } from 'discord.js'
 import type { Actor, ChannelRef, Command } from '../../src/assistant/types.js'
+import { incomingFile } from './download.js'
 
 /** Discord's default upload limit when the interaction does not say (10 MiB). */
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
@@ -77,8 +78,11 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
     }
     case 'late':
       return { name: 'late', hours: int(i, 'hours') }
-    case 'stock':
-      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity'), adjust: int(i, 'add') }
+    case 'stock': {
+      // a stock file is fetched by the core through read(), once the member may change stock
+      const file = i.options.getAttachment('file')
+      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity'), adjust: int(i, 'add'), ...(file ? { file: incomingFile(file) } : {}), shop: str(i, 'shop') }
+    }
     case 'role': {
       const target = i.options.getUser('user', true)
       const member = i.options.getMember('user')

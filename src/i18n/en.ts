@@ -173,6 +173,7 @@ export const en = {
 
   // stock files (a CSV or Excel file of seller_sku,quantity, sent in the chat or given to the CLI)
   'stock_file.too_big': 'The stock file is {kb} KB; send one of at most {maxKb} KB (seller_sku,quantity lines).',
+  'stock_file.over_max': 'The stock file is over {maxKb} KB; send one of at most {maxKb} KB (seller_sku,quantity lines).',
   'stock_file.bad_type': '“{name}” is not a stock file: send a .csv or .xlsx file with the columns seller_sku and quantity.',
   'stock_file.bad_csv': 'The stock file is not valid CSV ({detail}). Nothing was imported.',
   'stock_file.bad_xlsx': 'The stock file could not be read as an Excel workbook: save it as .xlsx (or CSV) and send it again. Nothing was imported.',

@@ -168,6 +168,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   // 库存文件(seller_sku,quantity 的 CSV 或 Excel,在群里发送或交给命令行)
   'stock_file.too_big': '库存文件有 {kb} KB;请发送不超过 {maxKb} KB 的文件(每行 seller_sku,quantity)。',
+  'stock_file.over_max': '库存文件超过 {maxKb} KB;请发送不超过 {maxKb} KB 的文件(每行 seller_sku,quantity)。',
   'stock_file.bad_type': '“{name}”不是库存文件:请发送 .csv 或 .xlsx 文件,列为 seller_sku 和 quantity。',
   'stock_file.bad_csv': '库存文件不是有效的 CSV({detail})。没有导入任何库存。',
   'stock_file.bad_xlsx': '无法按 Excel 工作簿读取库存文件:请另存为 .xlsx(或 CSV)后重新发送。没有导入任何库存。',

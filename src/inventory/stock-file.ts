@@ -32,7 +32,8 @@ export function stockFileKind(filename: string): 'csv' | 'xlsx' | null {
 
 /** Reads a stock file into its rows (empty rows left out). Throws a user error saying what to change. */
 export async function readStockFile(filename: string, bytes: Uint8Array): Promise<StockFileRow[]> {
-  if (bytes.byteLength > STOCK_FILE_MAX_BYTES) throw userError('bad_input', 'stock_file.too_big', { kb: Math.ceil(bytes.byteLength / 1024), maxKb: STOCK_FILE_MAX_BYTES / 1024 })
+  // a download stops one byte past the limit: how much more there was is not known
+  if (bytes.byteLength > STOCK_FILE_MAX_BYTES) throw userError('bad_input', 'stock_file.over_max', { maxKb: STOCK_FILE_MAX_BYTES / 1024 })
   const kind = stockFileKind(filename)
   if (!kind) throw userError('bad_input', 'stock_file.bad_type', { name: filename.slice(0, 80) })
   return kind === 'csv' ? readStockCsv(decodeText(bytes)) : tableRows(await xlsxTable(bytes))

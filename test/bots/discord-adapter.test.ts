@@ -8,10 +8,14 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ApplicationCommandOptionType } from 'discord.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseExportFilter } from '../../src/exports/filters.js'
 import { registerGlobalCommands } from '../../bots/discord/bot.js'
+import { DownloadTooLarge, downloadCapped } from '../../src/shared/download.js'
 import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, Reply } from '../../src/assistant/types.js'
+import { STOCK_FILE_MAX_BYTES } from '../../src/inventory/stock-file.js'
+import { isAppError } from '../../src/shared/errors.js'
 import { ChatPermanentError, ChatRetryAfter } from '../../src/notifications/chat-port.js'
 import { encodeAction } from '../../src/notifications/actions.js'
 import { message, type NeutralMessage } from '../../src/notifications/message.js'
@@ -85,6 +89,29 @@ describe('Discord adapter with a scripted core', () => {
     expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
   })
 
+  it('registers /stock with a file option (Attachment) and a shop option that autocompletes, in en and zh-CN', () => {
+    const stock = h.api.commands.guild.get(h.api.guild.id)!.find((c) => c.name === 'stock')!
+    type O = { name: string; type: number; required?: boolean; autocomplete?: boolean }
+    const options = stock.options as O[]
+    expect(options.map((o) => o.name)).toEqual(['sku', 'quantity', 'add', 'file', 'shop'])
+    expect(options.every((o) => o.required === false)).toBe(true)
+    expect(options.find((o) => o.name === 'file')).toEqual({
+      type: ApplicationCommandOptionType.Attachment,
+      name: 'file',
+      name_localizations: { 'zh-CN': '文件' },
+      description: 'A stock file (CSV or Excel) with the columns seller_sku and quantity: sets every SKU in it',
+      description_localizations: { 'zh-CN': '库存文件(CSV 或 Excel,列为 seller_sku 和 quantity):设置其中每个 SKU' },
+      required: false,
+    })
+    expect(options.find((o) => o.name === 'shop')).toMatchObject({
+      type: ApplicationCommandOptionType.String,
+      name_localizations: { 'zh-CN': '店铺' },
+      description: 'The shop the file is for, when this channel follows several',
+      description_localizations: { 'zh-CN': expect.stringMatching(/店铺/) },
+      autocomplete: true,
+    })
+  })
+
   it('registers the commands for a guild the bot joins later', async () => {
     const g = { id: snowflake(), name: '第二团队', locale: 'zh-CN', ownerId: snowflake(), channels: [{ id: snowflake(), name: '订单' }], roles: [] }
     h.api.joinGuild(g)
@@ -140,6 +167,66 @@ describe('Discord adapter with a scripted core', () => {
       { name: 'settings', language: 'zh-CN', timeZone: 'Asia/Shanghai', thresholds: undefined },
       { name: 'unlink', shop: '7495002' },
     ])
+  })
+
+  it('/stock with a file: the core gets its name, its size, a read() that downloads it only when called, and the shop', async () => {
+    const csv = 'seller_sku,quantity\nMUG-1,4\n手机壳-黑,2\n'
+    const lastUpload = () => [...h.api.uploads.values()].at(-1)!
+    // the core does not read it (as when the member may not change stock): nothing is downloaded
+    await h.api.slash('stock', [Opt.attachment('file', { filename: '库存 11-27.csv', data: csv }), Opt.string('shop', ' UK Store ')]).outcome()
+    expect(calls[0].command).toMatchObject({ name: 'stock', shop: 'UK Store', file: { filename: '库存 11-27.csv', sizeBytes: Buffer.byteLength(csv) } })
+    expect(calls[0].command).toMatchObject({ sku: undefined, quantity: undefined, adjust: undefined })
+    expect(lastUpload().downloads).toEqual([])
+    // the core reads it: the bytes come from the attachment's signed URL, as sent
+    let got: Uint8Array | undefined
+    script = async ({ command }) => {
+      if (command.name === 'stock' && command.file) got = await command.file.read()
+      return ok('Stock imported')
+    }
+    const out = await h.api.slash('stock', [Opt.attachment('file', { filename: 'stock.csv', data: csv })]).outcome()
+    expect(out.message?.embeds[0].title).toBe('Stock imported')
+    expect(Buffer.from(got!).toString('utf8')).toBe(csv)
+    const read = lastUpload()
+    expect(read.downloads).toEqual([expect.objectContaining({ status: 200, finished: true })])
+    const fetched = h.api.requests.find((r) => r.path === new URL(read.url).pathname)!
+    expect(fetched.query.get('hm')).toBe(new URL(read.url).searchParams.get('hm'))
+    expect(fetched.headers.authorization).toBeUndefined() // the bot token never goes to a file link
+    // without a file there is no file
+    await h.api.slash('stock', [Opt.string('sku', 'MUG-1')]).outcome()
+    expect(calls.at(-1)!.command).toEqual({ name: 'stock', sku: 'MUG-1' })
+  })
+
+  it('a stock file’s download: a failed answer rejects, a body past 1 MiB stops at 1 MiB + 1 byte, a hanging one times out', async () => {
+    let result: unknown
+    script = async ({ command }) => {
+      if (command.name === 'stock' && command.file) result = await command.file.read().catch((e: unknown) => e)
+      return ok('tried')
+    }
+    const lastUpload = () => [...h.api.uploads.values()].at(-1)!
+    // the link expired: read rejects with a plain error (the core answers "could not be fetched")
+    await h.api.slash('stock', [Opt.attachment('file', { filename: 's.csv', data: 'seller_sku,quantity\n', status: 404 })]).outcome()
+    expect(result).toBeInstanceOf(Error)
+    expect(isAppError(result)).toBe(false)
+    expect(lastUpload().downloads.map((d) => d.status)).toEqual([404])
+    // a body longer than the size Discord reported, without a length: the download stops past the limit
+    const huge = Buffer.alloc(64 * 1024 * 1024, 0x41)
+    await h.api.slash('stock', [Opt.attachment('file', { filename: 's.csv', data: huge, size: 1000, contentLength: false })]).outcome()
+    expect(result).toBeInstanceOf(Uint8Array)
+    expect((result as Uint8Array).byteLength).toBe(STOCK_FILE_MAX_BYTES + 1)
+    const cut = lastUpload()
+    await h.api.waitFor(() => cut.downloads[0]?.closed, 5000, 'the cut-off download to close')
+    expect(cut.downloads[0].finished).toBe(false)
+    expect(cut.downloads[0].bytesSent).toBeLessThan(huge.length)
+    // with a length over the limit: refused before the body, with that length (the core says how big it is)
+    await h.api.slash('stock', [Opt.attachment('file', { filename: 's.csv', data: Buffer.alloc(2 * 1024 * 1024, 0x41), size: 1000 })]).outcome()
+    expect(result).toBeInstanceOf(DownloadTooLarge)
+    expect((result as DownloadTooLarge).sizeBytes).toBe(2 * 1024 * 1024)
+    // a download that hangs is given up after the time limit
+    const stalled = h.api.addUpload({ filename: 's.csv', data: Buffer.alloc(200_000, 0x41), stall: true })
+    const t0 = Date.now()
+    await expect(downloadCapped(stalled.url, STOCK_FILE_MAX_BYTES, 300)).rejects.toThrow()
+    expect(Date.now() - t0).toBeLessThan(3000)
+    await h.api.waitFor(() => stalled.downloads[0]?.closed, 3000, 'the hanging download to close')
   })
 
   it('reports Manage Server or the configured operator role as platform operator', async () => {
@@ -268,6 +355,8 @@ describe('Discord adapter with a scripted core', () => {
     }
     // /stock's SKU asks the core for SKUs
     expect((await h.api.autocomplete('stock', [Opt.string('sku', 'tote', true)]).outcome()).choices).toEqual([{ name: 'sku tote', value: 'tote' }])
+    // /stock's shop (for a file) asks the core for shops
+    expect((await h.api.autocomplete('stock', [Opt.string('shop', 'kit', true)]).outcome()).choices).toEqual([{ name: 'Kitchen store 厨房', value: '7495001' }])
   })
 
   it('resumes after the gateway drops and answers what arrived meanwhile', async () => {

@@ -7,12 +7,13 @@
  */
 import * as XLSX from '@e965/xlsx'
 import { parse as parseCsv } from 'csv-parse/sync'
-import { desc, eq } from 'drizzle-orm'
+import { and, desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { orders } from '../../db/schema.js'
+import { orders, stockLevels } from '../../db/schema.js'
 import { createAssistant } from '../../src/assistant/index.js'
 import { createLinkCode } from '../../src/channels/link-codes.js'
 import { exportCommand } from '../../src/exports/command.js'
+import { t } from '../../src/i18n/index.js'
 import { createDispatcher, type Dispatcher } from '../../src/notifications/dispatcher.js'
 import { systemClock } from '../../src/shared/clock.js'
 import { tokenCipher } from '../../src/shop/crypto.js'
@@ -32,6 +33,8 @@ const bob = { user: user('410000000000000002', 'bob', { global_name: 'Bob' }) }
 type Json = Record<string, any>
 const embedText = (m: Json) =>
   [m.embeds?.[0]?.title, m.embeds?.[0]?.description, ...(m.embeds?.[0]?.fields ?? []).flatMap((f: Json) => [f.name, f.value]), m.content].filter(Boolean).join('\n')
+/** embed text as a person reads it (Discord markdown escapes removed) */
+const shown = (s: string) => s.replace(/\\(.)/g, '$1')
 const buttonIds = (m: Json): string[] => (m.components ?? []).flatMap((r: Json) => r.components.map((c: Json) => c.custom_id))
 
 describeEachDb('Discord bot end to end', (get) => {
@@ -237,6 +240,63 @@ describeEachDb('Discord bot end to end', (get) => {
     const missing = await h.api.slash('order', [Opt.string('id', '999')], { actor: owner }).outcome()
     expect(embedText(missing.followups[0] ?? missing.message!)).toMatch(/999/)
   })
+
+  const stockOf = async (sku: string) =>
+    (await get().db.select({ n: stockLevels.onHand }).from(stockLevels).where(and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, sku))))[0]?.n
+  const lastUpload = () => [...h.api.uploads.values()].at(-1)!
+
+  it('/stock with a CSV attachment imports it for an operator; a member without a role is refused before it is downloaded', async () => {
+    const csv = 'seller_sku,quantity,note\nDC-MUG,12,restock\nDC-TOTE,3,\n'
+    // bob has no role: refused, and the file is never fetched
+    const refused = await h.api.slash('stock', [Opt.attachment('file', { filename: 'stock.csv', data: csv })], { actor: bob }).outcome()
+    expect(refused.followups[0].flags & 64).toBe(64)
+    expect(embedText(refused.followups[0])).toMatch(/operator/i)
+    expect(lastUpload().downloads).toEqual([])
+    expect(await stockOf('DC-MUG')).toBeUndefined()
+    // the shop option autocompletes from the core
+    expect((await h.api.autocomplete('stock', [Opt.string('shop', '', true)], { actor: owner }).outcome()).choices?.map((c) => c.value)).toEqual([shopId])
+    // the channel's admin sends it (naming the shop, as picked from the suggestions)
+    const out = await h.api.slash('stock', [Opt.attachment('file', { filename: 'stock.csv', data: csv }), Opt.string('shop', shopId)], { actor: owner }).outcome(10_000)
+    expect(out.ephemeral).toBe(false)
+    expect(shown(out.message!.embeds[0].title)).toBe(t('en', 'stock_file.imported', { file: 'stock.csv', count: 2, changed: 2 }))
+    expect(embedText(out.message!)).toContain('DC-MUG: 0 → 12')
+    expect(embedText(out.message!)).toContain('DC-TOTE: 0 → 3')
+    expect(lastUpload().downloads).toEqual([expect.objectContaining({ status: 200, finished: true })])
+    expect(await stockOf('DC-MUG')).toBe(12)
+    expect(await stockOf('DC-TOTE')).toBe(3)
+    // /stock for the SKU shows what the file set
+    const view = await h.api.slash('stock', [Opt.string('sku', 'DC-MUG')], { actor: bob }).outcome()
+    expect(embedText(view.message ?? view.followups[0])).toContain('DC-MUG: 12 on hand')
+  }, 20_000)
+
+  it('a stock file whose download fails (the link expired) is answered "could not be fetched", only to its sender, and nothing is imported', async () => {
+    const out = await h.api.slash('stock', [Opt.attachment('file', { filename: 'stock.csv', data: 'seller_sku,quantity\nDC-MUG,99\n', status: 404 })], { actor: owner }).outcome(10_000)
+    expect(lastUpload().downloads.map((d) => d.status)).toEqual([404])
+    expect(out.followups).toHaveLength(1)
+    expect(out.followups[0].flags & 64).toBe(64)
+    expect(shown(out.followups[0].embeds[0].title)).toBe(t('en', 'stock_file.unreadable'))
+    expect(out.followups[0].embeds[0].title).toMatch(/could not be fetched/)
+    expect(await stockOf('DC-MUG')).toBe(12)
+  })
+
+  it('a stock file above 1 MiB is refused without being imported: not fetched when Discord says its size, cut off when the body runs past it', async () => {
+    const rows = (n: number) => 'seller_sku,quantity\n' + Array.from({ length: n }, (_, i) => `DC-BIG-${i},5\n`).join('')
+    const big = rows(80_000) // about 1.2 MiB
+    expect(Buffer.byteLength(big)).toBeGreaterThan(1024 * 1024)
+    const said = await h.api.slash('stock', [Opt.attachment('file', { filename: 'big.csv', data: big })], { actor: owner }).outcome(10_000)
+    expect(said.followups[0].flags & 64).toBe(64)
+    expect(shown(said.followups[0].embeds[0].title)).toBe(t('en', 'stock_file.too_big', { kb: Math.ceil(Buffer.byteLength(big) / 1024), maxKb: 1024 }))
+    expect(lastUpload().downloads).toEqual([])
+    // Discord reports a small size, but the body (sent without a length) is bigger: reading stops past 1 MiB
+    const huge = rows(3_000_000) // about 48 MiB
+    const cut = await h.api.slash('stock', [Opt.attachment('file', { filename: 'huge.csv', data: huge, size: 2048, contentLength: false })], { actor: owner }).outcome(15_000)
+    expect(shown(cut.followups[0].embeds[0].title)).toBe(t('en', 'stock_file.over_max', { maxKb: 1024 }))
+    const d = await h.api.waitFor(() => lastUpload().downloads[0]?.closed && lastUpload().downloads[0], 5000, 'the cut-off download')
+    expect(d.finished).toBe(false)
+    expect(d.bytesSent).toBeLessThan(Buffer.byteLength(huge))
+    const imported = await get().db.$count(stockLevels, and(eq(stockLevels.shopId, shopId), eq(stockLevels.sellerSku, 'DC-BIG-0')))
+    expect(imported).toBe(0)
+  }, 30_000)
 
   it('waits out 429s (short in discord.js, long through the outbox) and loses nothing', async () => {
     const isPost = (m: string, p: string) => m === 'POST' && /\/channels\/\d+\/messages$/.test(p)

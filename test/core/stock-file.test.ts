@@ -83,6 +83,8 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
     }
     expect(await title('photo.png', 'x')).toBe('“photo.png” is not a stock file: send a .csv or .xlsx file with the columns seller_sku and quantity.')
     expect(await title('big.csv', 'x', 5 * 1024 * 1024)).toContain('The stock file is 5120 KB; send one of at most 1024 KB')
+    // no size said, and more bytes than the limit came (a download stops one byte past it)
+    expect(await title('big.csv', new Uint8Array(1024 * 1024 + 1))).toBe('The stock file is over 1024 KB; send one of at most 1024 KB (seller_sku,quantity lines).')
     expect(await title('s.csv', 'seller_sku,quantity\nA,3\nB,lots\n')).toBe('line 3: quantity “lots” must be a whole number from 0 to 1000000. Nothing was imported.')
     expect(await title('s.csv', 'name,count\nA,3\n')).toContain('Its first line has: name, count.')
     expect(await title('s.xlsx', 'not a zip')).toContain('could not be read as an Excel workbook')

@@ -3,7 +3,8 @@
  * that a real discord.js 14 `Client` runs against. It records every request, keeps channel messages
  * with their edits, enforces the platform's rules that matter to a bot (3 s to acknowledge an
  * interaction, one acknowledgement, payload limits, Unknown Channel / Missing Access), can answer
- * 429 or 5xx for a while, and can drop the gateway connection to test resume.
+ * 429 or 5xx for a while, and can drop the gateway connection to test resume. Files a user attaches
+ * to a slash command (Opt.attachment) are kept as Discord's CDN keeps them and served at their url.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -20,10 +21,11 @@ import {
   type CommandOption,
   type InteractionActor,
   type StandInGuild,
+  type UploadSpec,
 } from './discord-payloads.js'
 
 export { Opt, Perm, user, snowflake, MEMBER_PERMISSIONS } from './discord-payloads.js'
-export type { ApiUser, CommandOption, InteractionActor, StandInGuild } from './discord-payloads.js'
+export type { ApiUser, CommandOption, InteractionActor, StandInGuild, UploadSpec } from './discord-payloads.js'
 
 type Json = Record<string, any>
 
@@ -57,6 +59,21 @@ export interface StoredMessage {
   deleted: boolean
   history: Json[]
   nonce?: string
+}
+
+/** A file a user attached to a slash command, as the stand-in's CDN keeps it. */
+export interface StoredUpload {
+  id: string
+  filename: string
+  contentType: string
+  data: Buffer
+  /** the size the interaction reported */
+  size: number
+  /** where discord.js is told to fetch it (the stand-in's own HTTP server, with signed-URL parameters) */
+  url: string
+  spec: UploadSpec
+  /** every download of it: what was answered, how many bytes went out, whether the body was sent to the end */
+  downloads: { at: number; status: number; bytesSent: number; finished: boolean; closed: boolean }[]
 }
 
 export interface FailureSpec {
@@ -142,6 +159,8 @@ export class DiscordStandIn {
   readonly interactions = new Map<string, InteractionRecord>()
   readonly commands = { global: [] as Json[], guild: new Map<string, Json[]>() }
   readonly users = new Map<string, ApiUser>()
+  /** files users attached to slash commands, by attachment id */
+  readonly uploads = new Map<string, StoredUpload>()
   /** gateway opcodes received, in order (2 identify, 6 resume, 1 heartbeat…) */
   readonly gatewayLog: { op: number; at: number }[] = []
   /** channels that answer 403 Missing Access */
@@ -345,6 +364,17 @@ export class DiscordStandIn {
         rec.body = JSON.parse(raw.toString('utf8'))
       }
       if (url.pathname.startsWith('/attachments/')) {
+        const upload = this.uploads.get(url.pathname.split('/')[2])
+        if (upload) {
+          if (method !== 'GET') return reply(405, { message: '405: Method Not Allowed', code: 0 })
+          if (upload.spec.status) {
+            upload.downloads.push({ at: Date.now(), status: upload.spec.status, bytesSent: 0, finished: false, closed: true })
+            return reply(upload.spec.status, { message: 'This content is no longer available.', code: 0 })
+          }
+          rec.status = 200
+          this.requests.push(rec)
+          return void this.serveUpload(upload, res)
+        }
         const f = this.findAttachment(url.pathname.split('/')[2])
         if (!f) return reply(404, { message: '404: Not Found', code: 0 })
         rec.status = 200
@@ -670,6 +700,66 @@ export class DiscordStandIn {
     msg.api = { ...msg.api, attachments: [...keep, ...added] }
   }
 
+  /** Streams an upload in chunks, as a CDN does, minding backpressure and noting how far it got. */
+  private async serveUpload(up: StoredUpload, res: ServerResponse): Promise<void> {
+    const d = { at: Date.now(), status: 200, bytesSent: 0, finished: false, closed: false }
+    up.downloads.push(d)
+    res.on('close', () => {
+      d.closed = true
+      d.finished = res.writableFinished
+      this.wake()
+    })
+    res.writeHead(200, {
+      'content-type': up.contentType,
+      ...(up.spec.contentLength === false ? {} : { 'content-length': String(up.data.length) }),
+    })
+    const CHUNK = 64 * 1024
+    for (let off = 0; off < up.data.length; off += CHUNK) {
+      if (res.destroyed) return
+      const part = up.data.subarray(off, off + CHUNK)
+      const flushed = res.write(part)
+      d.bytesSent += part.length
+      if (up.spec.stall) return this.wake() // leave the download hanging (closed when the client gives up or the stand-in closes)
+      if (!flushed) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done)
+            res.off('close', done)
+            resolve()
+          }
+          res.on('drain', done)
+          res.on('close', done)
+        })
+      }
+    }
+    if (!res.destroyed) res.end()
+  }
+
+  /** Keeps a file a user attaches (the stand-in's CDN); `slash` does this for an attachment option. */
+  addUpload(spec: UploadSpec): StoredUpload {
+    const id = snowflake()
+    const data = typeof spec.data === 'string' ? Buffer.from(spec.data, 'utf8') : Buffer.from(spec.data)
+    const ext = /\.([a-z0-9]+)$/i.exec(spec.filename)?.[1]?.toLowerCase()
+    const contentType =
+      spec.contentType ??
+      (ext === 'csv' ? 'text/csv; charset=utf-8' : ext === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/octet-stream')
+    // CDN links are signed and expire: ex (expiry), is (issued), hm (signature)
+    const now = Math.floor(Date.now() / 1000)
+    const query = `ex=${(now + 86_400).toString(16)}&is=${now.toString(16)}&hm=${randomBytes(32).toString('hex')}&`
+    const up: StoredUpload = {
+      id,
+      filename: spec.filename,
+      contentType,
+      data,
+      size: spec.size ?? data.length,
+      url: `http://127.0.0.1:${this.port}/attachments/${id}/${encodeURIComponent(spec.filename)}?${query}`,
+      spec,
+      downloads: [],
+    }
+    this.uploads.set(id, up)
+    return up
+  }
+
   private findAttachment(id: string): RecordedFile | undefined {
     for (const m of this.messages.values()) {
       const f = m.files.get(id)
@@ -731,25 +821,35 @@ export class DiscordStandIn {
     const registered = [...(this.commands.guild.get(guildId ?? this.guilds[0].id) ?? []), ...this.commands.global].find((c) => c.name === name)
     const users: Json = {}
     const members: Json = {}
-    const walk = (opts: CommandOption[]) => {
-      for (const o of opts) {
+    const attachments: Json = {}
+    const walk = (opts: CommandOption[]): CommandOption[] =>
+      opts.map(({ upload, ...o }) => {
         if (o.type === 6) {
           const u = this.users.get(String(o.value)) ?? user(String(o.value), `user${String(o.value).slice(-4)}`)
           users[u.id] = u
           const { user: _u, ...m } = memberOf({ user: u })
           members[u.id] = m
         }
-        if (o.options) walk(o.options)
-      }
+        if (o.type === 11 && upload) {
+          // Discord: the option's value is the attachment id; the attachment is in data.resolved.attachments
+          const up = this.addUpload(upload)
+          attachments[up.id] = { id: up.id, filename: up.filename, size: up.size, url: up.url, proxy_url: up.url, content_type: up.contentType, ephemeral: true }
+          return { ...o, value: up.id }
+        }
+        return o.options ? { ...o, options: walk(o.options) } : o
+      })
+    const sent = walk(options)
+    const resolved: Json = {
+      ...(Object.keys(users).length ? { users, members } : {}),
+      ...(Object.keys(attachments).length ? { attachments } : {}),
     }
-    walk(options)
     return {
       id: registered?.id ?? snowflake(),
       name,
       type: 1,
       ...(guildId ?? this.guilds[0].id ? { guild_id: guildId ?? this.guilds[0].id } : {}),
-      ...(options.length ? { options } : {}),
-      ...(Object.keys(users).length ? { resolved: { users, members } } : {}),
+      ...(sent.length ? { options: sent } : {}),
+      ...(Object.keys(resolved).length ? { resolved } : {}),
     }
   }
 

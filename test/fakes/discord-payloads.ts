@@ -165,13 +165,37 @@ export function memberOf(actor: InteractionActor) {
   }
 }
 
-/** A slash-command option as Discord sends it (typed: 3 string, 4 integer, 5 boolean, 6 user, 10 number). */
+/**
+ * A file a user attaches to a slash command (an Attachment option). The stand-in keeps it as
+ * Discord's CDN does and serves it at the attachment's `url`.
+ */
+export interface UploadSpec {
+  filename: string
+  data: Buffer | Uint8Array | string
+  /** default: from the file name (text/csv, the xlsx type) or application/octet-stream */
+  contentType?: string
+  /** the size Discord reports in the interaction (default: the data's length) */
+  size?: number
+  /** answer the download with this status and no file (404: the link expired or was deleted) */
+  status?: number
+  /** send a Content-Length header, as the CDN does (default true; false: chunked) */
+  contentLength?: boolean
+  /** send the headers and the first chunk, then nothing more (the download hangs) */
+  stall?: boolean
+}
+
+/**
+ * A slash-command option as Discord sends it (typed: 3 string, 4 integer, 5 boolean, 6 user,
+ * 10 number, 11 attachment). An attachment is given as `upload`; the stand-in turns it into the
+ * attachment id (the option's value) and `data.resolved.attachments`.
+ */
 export interface CommandOption {
   name: string
   type: number
   value?: string | number | boolean
   options?: CommandOption[]
   focused?: boolean
+  upload?: UploadSpec
 }
 
 export const Opt = {
@@ -180,5 +204,6 @@ export const Opt = {
   number: (name: string, value: number): CommandOption => ({ name, type: 10, value }),
   boolean: (name: string, value: boolean): CommandOption => ({ name, type: 5, value }),
   user: (name: string, id: string): CommandOption => ({ name, type: 6, value: id }),
+  attachment: (name: string, upload: UploadSpec): CommandOption => ({ name, type: 11, upload }),
   sub: (name: string, options: CommandOption[] = []): CommandOption => ({ name, type: 1, options }),
 }

@@ -7,6 +7,7 @@ import { namedShops } from '../../channels/channels.js'
 import { findShop } from '../../channels/shop-match.js'
 import { importStock } from '../../inventory/stock.js'
 import { readStockFile, STOCK_FILE_MAX_BYTES } from '../../inventory/stock-file.js'
+import { DownloadTooLarge } from '../../shared/download.js'
 import { isAppError } from '../../shared/errors.js'
 import { RECHECK_LIMIT, recheckStockChanges } from '../../workflow/stock-recheck.js'
 import type { Line } from '../../notifications/message.js'
@@ -29,12 +30,15 @@ async function fileShop(ctx: CommandContext, named: string | undefined): Promise
   return shop.id
 }
 
+const tooBig = (sizeBytes: number) => userError('bad_input', 'stock_file.too_big', { kb: Math.ceil(sizeBytes / 1024), maxKb: STOCK_FILE_MAX_BYTES / 1024 })
+
+/** The file's bytes: not fetched when the platform says it is too big; a failed fetch is told as one. */
 async function fetchFile(file: IncomingFile): Promise<Uint8Array> {
-  if (file.sizeBytes !== undefined && file.sizeBytes > STOCK_FILE_MAX_BYTES)
-    throw userError('bad_input', 'stock_file.too_big', { kb: Math.ceil(file.sizeBytes / 1024), maxKb: STOCK_FILE_MAX_BYTES / 1024 })
+  if (file.sizeBytes !== undefined && file.sizeBytes > STOCK_FILE_MAX_BYTES) throw tooBig(file.sizeBytes)
   try {
     return await file.read()
   } catch (err) {
+    if (err instanceof DownloadTooLarge) throw tooBig(err.sizeBytes)
     if (isAppError(err)) throw err
     throw userError('bad_input', 'stock_file.unreadable')
   }
