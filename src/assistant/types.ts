@@ -74,10 +74,11 @@ export type Command =
   | { name: 'late'; hours?: number }
   /**
    * quantity: set the units on hand; adjust: add (or, negative, take) units, as one database update;
-   * file: a stock file (seller_sku,quantity, CSV or xlsx) setting each SKU in it, for `shop` (its ID or
-   * name) when the chat follows several
+   * file: a stock file (seller_sku,quantity, CSV or xlsx) setting each SKU in it; sheet: the shop's
+   * stock sheet as a file in that form (xlsx or csv, as typed); both for `shop` (its ID or name)
+   * when the chat follows several
    */
-  | { name: 'stock'; sku?: string; quantity?: number; adjust?: number; file?: IncomingFile; shop?: string }
+  | { name: 'stock'; sku?: string; quantity?: number; adjust?: number; file?: IncomingFile; sheet?: string; shop?: string }
   | { name: 'grant'; target: { userId: string; displayName: string }; role: string }
   | { name: 'revoke'; target: { userId: string; displayName: string } }
   | { name: 'settings'; language?: string; timeZone?: string; thresholds?: string; daily?: string }

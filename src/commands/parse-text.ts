@@ -16,6 +16,9 @@ export interface ParseError {
   zh: string
 }
 export type ParseResult = Command | ParseError
+/** `/stock export`: the stock sheet (not a SKU of that name) */
+const STOCK_EXPORT_WORDS = ['export', '导出', '库存表']
+
 const E = (error: string, zh: string): ParseError => ({ error, zh })
 
 export interface ParseContext {
@@ -157,6 +160,13 @@ function parse(raw: string, ctx: ParseContext): ParseResult {
     }
     case 'stock': {
       if (!args.length) return { name: 'stock' }
+      // /stock export [xlsx|csv] [shop]: the stock sheet (the core checks the format)
+      if (STOCK_EXPORT_WORDS.includes(args[0]!.toLowerCase())) {
+        // one word after it is a format or a shop (the core tells them apart); a format comes first
+        const format = args.length === 2 || /^\.?(xlsx|excel|csv)$/i.test(args[1] ?? '') ? args[1] ?? '' : ''
+        const shop = args.slice(format ? 2 : 1).join(' ')
+        return { name: 'stock', sheet: format, ...(shop ? { shop } : {}) }
+      }
       if (args.length > 2) return E(`Too many words. ${usage('stock')}`, `参数太多。${yongfa('stock')}`)
       if (args.length === 1) return { name: 'stock', sku: args[0]! }
       if (!/^[+-]?\d{1,9}$/.test(args[1]!)) return E(`“${clip(args[1]!)}” is not a whole number. ${usage('stock')}`, `“${clip(args[1]!)}”不是整数。${yongfa('stock')}`)

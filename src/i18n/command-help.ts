@@ -60,13 +60,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   stock: {
-    usage: '/stock [SKU] [quantity | +N | -N]; or a stock file (CSV or Excel, columns seller_sku,quantity) sent with the caption /stock [shop], or answered with /stock: every SKU in it is set',
+    usage: '/stock [SKU] [quantity | +N | -N] | /stock export [xlsx|csv]; or a stock file (CSV or Excel, columns seller_sku,quantity) sent with the caption /stock [shop], or answered with /stock: every SKU in it is set',
     examples: [
       { text: '/stock', en: 'every SKU: on hand, held by open orders, short ones first', zh: '全部 SKU:在库、已占用,缺货的排在前面' },
       { text: '/stock CASE-BLK', en: 'one SKU, and the open orders holding it: which the stock covers, first paid first', zh: '单个 SKU,以及占用它的未发货订单:按付款先后,哪些库存可满足' },
       { text: '/stock CASE-BLK 120', en: 'set the units on hand', zh: '设置在库数量' },
       { text: '/stock CASE-BLK +20', en: '20 received (or -3 damaged): a change, not a new total; the reply names the orders it now covers', zh: '入库 20 件(或 -3 报损):是增减,不是新总数;回复会列出因此可以发货的订单' },
       { text: '/stock case-blk', en: 'any letter case finds the shop’s CASE-BLK; a SKU it never had gets the nearest ones it has', zh: '大小写不限,会找到店铺的 CASE-BLK;店铺没有的 SKU 会提示最接近的' },
+      { text: '/stock export', en: 'the stock sheet (Excel; /stock export csv for CSV): every SKU with on hand, held and available; fill in the quantity column and send it back with /stock', zh: '导出库存表(Excel;CSV 用 /stock export csv):每个 SKU 的在库、占用和可用;填写数量列后随 /stock 发回即可更新' },
       { text: '/stock "UK store:CASE-BLK" +20', en: 'in a chat of several shops, the shop’s name (or ID) before the SKU, when more than one stocks it', zh: '群里有多个店铺且都有该 SKU 时,在 SKU 前写店铺名称(或 ID)' },
     ],
   },

@@ -9,7 +9,7 @@ import { rows, type Executor } from '../../db/database.js'
 import { orderLineItems, orders, stockLevels } from '../../db/schema.js'
 
 /** how far back the orders whose SKUs count as the shop's go (the export window, R7) */
-const ORDER_DAYS = 90
+export const ORDER_DAYS = 90
 
 /** The shop's SKUs: those with stock recorded, and those of its orders created in the last 90 days. */
 export async function knownSkus(db: Executor, shopId: string, now: Date): Promise<string[]> {

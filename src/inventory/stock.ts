@@ -142,16 +142,20 @@ export const IMPORT_MAX_ROWS = VIEW_MAX
 export async function importStock(
   db: Db,
   input: { shopId: string; rows: StockFileRow[]; actor: string; actorName?: string; channelId?: number | null; now: Date },
-): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[] }> {
-  const records = input.rows
-  if (!records.length) throw userError('bad_input', 'stock_file.empty')
+): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[]; blank: number }> {
+  if (!input.rows.length) throw userError('bad_input', 'stock_file.empty')
+  // a row with no quantity is left as it is (the stock sheet lists SKUs without stock that way)
+  const records = input.rows.filter((r) => r.quantity !== '')
+  if (!records.length) throw userError('bad_input', 'stock_file.no_quantities')
   if (records.length > IMPORT_MAX_ROWS) throw userError('bad_input', 'stock_file.too_many', { n: records.length, max: IMPORT_MAX_ROWS })
   // a SKU the shop has in another letter case is the shop's own, as /stock reads it: stock under
   // another spelling would never meet the orders
   const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
   const renamed: { line: number; from: string; to: string }[] = []
-  const clean = records.map(({ line, sku: typed, quantity: q }) => {
+  const clean = records.map(({ line, sku: written, quantity: q }) => {
+    // a SKU our own sheet wrote with a leading apostrophe, so that no spreadsheet reads it as a formula
+    const typed = unneutralise(written)
     if (!SKU.test(typed)) throw userError('bad_input', 'stock_file.bad_sku', { line, sku: typed.slice(0, 80) })
     if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw userError('bad_input', 'stock_file.bad_quantity', { line, quantity: q.slice(0, 20), max: MAX_QUANTITY })
     const found = caseMatch(typed, index)
@@ -187,8 +191,11 @@ export async function importStock(
     await audit(tx, { actor: input.actor, actorName: input.actorName, channelId: input.channelId, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
     return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty }))
   })
-  return { count: clean.length, renamed, changes }
+  return { count: clean.length, renamed, changes, blank: input.rows.length - records.length }
 }
+
+/** `'=X` → `=X`: the apostrophe neutraliseFormula puts before a text that starts like a formula. */
+const unneutralise = (s: string) => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s)
 
 const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)
 

@@ -169,6 +169,7 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
         { sku: 'LAMP-LED', before: 0, after: 4 },
         { sku: 'TOTE-BLU', before: 3, after: 10 },
       ],
+      blank: 0,
     })
     expect(await onHand()).toEqual([['LAMP-LED', 4], ['TOTE-BLU', 10]])
     // the shop holding two spellings already, neither as written: refused, naming both

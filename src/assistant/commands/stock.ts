@@ -5,7 +5,7 @@ import { adjustStock, setStock, stockLineText, stockViews, validateQuantity, val
 import { ordersCoverMoved, ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { knownSkus, matchSku } from '../../inventory/sku-match.js'
 import { recheckAfterChange } from '../../workflow/stock-recheck.js'
-import { stockFromFile } from './stock-file.js'
+import { stockFromFile, stockSheet } from './stock-file.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
 import type { Command } from '../types.js'
 import type { CommandContext, CommandHandler } from '../context.js'
@@ -137,6 +137,7 @@ function stockLine(t: CommandContext['t'], v: StockView): Line {
 export const stock: CommandHandler = async (ctx, command) => {
   const c = command as Extract<Command, { name: 'stock' }>
   if (c.file) return stockFromFile(ctx, c)
+  if (c.sheet !== undefined) return stockSheet(ctx, c)
   const t = ctx.t
   if (c.adjust !== undefined && c.adjust !== null) {
     ctx.require('operator')
