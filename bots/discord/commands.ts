@@ -67,6 +67,7 @@ const OPTION_ZH: Record<string, string> = {
   step: '步骤',
   reason: '原因',
   file: '文件',
+  export: '导出',
 }
 
 const choice = (value: string, en: string, zh: string): APIApplicationCommandOptionChoice<string> => ({
@@ -180,7 +181,8 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       opt(T.Integer, 'quantity', { en: 'Set the quantity on hand', zh: '设置现有库存数量' }, { min: 0, max: 1_000_000 }),
       opt(T.Integer, 'add', { en: 'Add to the quantity on hand (negative: take away)', zh: '增加现有库存(负数:减少)' }, { min: -1_000_000, max: 1_000_000 }),
       opt(T.Attachment, 'file', { en: 'A stock file (CSV or Excel) with the columns seller_sku and quantity: sets every SKU in it', zh: '库存文件(CSV 或 Excel,列为 seller_sku 和 quantity):设置其中每个 SKU' }),
-      opt(T.String, 'shop', { en: 'The shop the file is for, when this channel follows several', zh: '文件所属的店铺(本频道关注多个店铺时)' }, { autocomplete: true, maxLength: 100 }),
+      opt(T.String, 'export', { en: 'Get the stock sheet (every SKU) to fill in and send back as file', zh: '导出库存表(每个 SKU),填写后作为文件发回' }, { choices: [choice('xlsx', 'Excel (.xlsx)', 'Excel(.xlsx)'), choice('csv', 'CSV', 'CSV')] }),
+      opt(T.String, 'shop', { en: 'The shop of the file or sheet, when this channel follows several', zh: '文件或库存表所属的店铺(本频道关注多个店铺时)' }, { autocomplete: true, maxLength: 100 }),
     ]),
     {
       ...command('role', { en: 'Give or remove a member’s role', zh: '分配或移除成员角色' }),

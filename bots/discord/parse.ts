@@ -81,7 +81,8 @@ export function commandOf(i: ChatInputCommandInteraction): Command | null {
     case 'stock': {
       // a stock file is fetched by the core through read(), once the member may change stock
       const file = i.options.getAttachment('file')
-      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity'), adjust: int(i, 'add'), ...(file ? { file: incomingFile(file) } : {}), shop: str(i, 'shop') }
+      const sheet = str(i, 'export')
+      return { name: 'stock', sku: str(i, 'sku'), quantity: int(i, 'quantity'), adjust: int(i, 'add'), ...(file ? { file: incomingFile(file) } : {}), ...(sheet ? { sheet } : {}), shop: str(i, 'shop') }
     }
     case 'role': {
       const target = i.options.getUser('user', true)

@@ -89,11 +89,11 @@ describe('Discord adapter with a scripted core', () => {
     expect(role.options.map((o: { name: string }) => o.name)).toEqual(['grant', 'revoke'])
   })
 
-  it('registers /stock with a file option (Attachment) and a shop option that autocompletes, in en and zh-CN', () => {
+  it('registers /stock with a file option (Attachment), an export option (xlsx / csv) and a shop option that autocompletes, in en and zh-CN', () => {
     const stock = h.api.commands.guild.get(h.api.guild.id)!.find((c) => c.name === 'stock')!
     type O = { name: string; type: number; required?: boolean; autocomplete?: boolean }
     const options = stock.options as O[]
-    expect(options.map((o) => o.name)).toEqual(['sku', 'quantity', 'add', 'file', 'shop'])
+    expect(options.map((o) => o.name)).toEqual(['sku', 'quantity', 'add', 'file', 'export', 'shop'])
     expect(options.every((o) => o.required === false)).toBe(true)
     expect(options.find((o) => o.name === 'file')).toEqual({
       type: ApplicationCommandOptionType.Attachment,
@@ -106,10 +106,11 @@ describe('Discord adapter with a scripted core', () => {
     expect(options.find((o) => o.name === 'shop')).toMatchObject({
       type: ApplicationCommandOptionType.String,
       name_localizations: { 'zh-CN': '店铺' },
-      description: 'The shop the file is for, when this channel follows several',
+      description: 'The shop of the file or sheet, when this channel follows several',
       description_localizations: { 'zh-CN': expect.stringMatching(/店铺/) },
       autocomplete: true,
     })
+    expect(options.find((o) => o.name === 'export')).toMatchObject({ type: ApplicationCommandOptionType.String, choices: [{ value: 'xlsx' }, { value: 'csv' }].map((c) => expect.objectContaining(c)) })
   })
 
   it('registers the commands for a guild the bot joins later', async () => {
@@ -194,6 +195,9 @@ describe('Discord adapter with a scripted core', () => {
     // without a file there is no file
     await h.api.slash('stock', [Opt.string('sku', 'MUG-1')]).outcome()
     expect(calls.at(-1)!.command).toEqual({ name: 'stock', sku: 'MUG-1' })
+    // the stock sheet, for a shop
+    await h.api.slash('stock', [Opt.string('export', 'csv'), Opt.string('shop', 'UK')]).outcome()
+    expect(calls.at(-1)!.command).toEqual({ name: 'stock', sheet: 'csv', shop: 'UK' })
   })
 
   it('a stock file’s download: a failed answer rejects, a body past 1 MiB stops at 1 MiB + 1 byte, a hanging one times out', async () => {

@@ -279,6 +279,17 @@ describeEachDb('Discord bot end to end', (get) => {
     expect(await stockOf('DC-MUG')).toBe(12)
   })
 
+  it('/stock export: the stock sheet comes as an attachment, in the form a stock file is read, for any member who may see stock', async () => {
+    const out = await h.api.slash('stock', [Opt.string('export', 'xlsx')], { actor: owner }).outcome(10_000)
+    const msg = h.api.message(out.message!.id)
+    expect(msg.api.attachments[0].filename).toMatch(/^stock-.*\.xlsx$/)
+    const wb = XLSX.read(h.api.file(msg).data, { type: 'buffer' })
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[wb.SheetNames[0]], { header: 1 })
+    expect(rows[0]).toEqual(['seller_sku', 'quantity', 'product', 'reserved', 'available'])
+    expect(rows).toContainEqual(['DC-MUG', 12, '', 0, 12])
+    expect(shown(out.message!.embeds[0].description ?? '')).toContain(t('en', 'stock_sheet.how'))
+  }, 20_000)
+
   it('a stock file above 1 MiB is refused without being imported: not fetched when Discord says its size, cut off when the body runs past it', async () => {
     const rows = (n: number) => 'seller_sku,quantity\n' + Array.from({ length: n }, (_, i) => `DC-BIG-${i},5\n`).join('')
     const big = rows(80_000) // about 1.2 MiB

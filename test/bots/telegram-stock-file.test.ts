@@ -76,6 +76,18 @@ describeEachDb('Telegram: stock files', (get) => {
     expect(await onHand('MUG-350')).toBe(9)
   })
 
+  it('/stock export csv sends the stock sheet as a document, which comes back as a stock file', async () => {
+    const before = h.tg.sent(GROUP_ID).length
+    h.tg.userSays(GROUP_ID, member, '/stock export csv')
+    const doc = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(before).find((m) => m.document), 10_000, 'the stock sheet')
+    expect(doc.document!.file_name).toMatch(/^stock-Tote_Shop-\d{4}-\d\d-\d\d\.csv$/)
+    const text = doc.bytes!.toString('utf8')
+    expect(text).toContain('seller_sku,quantity,product,reserved,available\r\nMUG-350,9,,0,9\r\nTOTE-BLU,20,,0,20\r\n')
+    // changed in a spreadsheet and sent back by an operator
+    const reply = await sendFile('stock.csv', text.replace('MUG-350,9,', 'MUG-350,11,'), '/stock')
+    expect(reply.text).toContain('MUG-350: 9 → 11')
+  })
+
   it('what cannot be imported gets one message: another command, a file too big, a link gone, a bad line', async () => {
     expect((await sendFile('stock.csv', 'x', '/orders')).text).toContain('Only /stock takes a file')
     const fetched = getFiles()
