@@ -60,7 +60,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   stock: {
-    usage: '/stock [SKU] [quantity | +N | -N] | /stock export [xlsx|csv]; or a stock file (CSV or Excel, columns seller_sku,quantity) sent with the caption /stock [shop], or answered with /stock: every SKU in it is set',
+    usage: '/stock [SKU] [quantity | +N | -N] | /stock export [xlsx|csv]; or a stock file (CSV or Excel, columns seller_sku,quantity) sent with the caption /stock [shop], or answered with /stock: every SKU in it is set (an add column instead adds units: a delivery)',
     examples: [
       { text: '/stock', en: 'every SKU: on hand, held by open orders, short ones first', zh: '全部 SKU:在库、已占用,缺货的排在前面' },
       { text: '/stock CASE-BLK', en: 'one SKU, and the open orders holding it: which the stock covers, first paid first', zh: '单个 SKU,以及占用它的未发货订单:按付款先后,哪些库存可满足' },

@@ -1,7 +1,8 @@
 /**
  * A stock file as teams have them: a CSV (UTF-8, with or without BOM, or the GB18030 that Excel on a
  * Chinese Windows saves) or an Excel workbook (.xlsx, first sheet), with a header row naming the
- * seller SKU and the quantity columns (seller_sku,quantity; also sku / qty / 卖家SKU / 库存 / 数量 …).
+ * seller SKU and the quantity columns (seller_sku,quantity; also sku / qty / 卖家SKU / 库存 / 数量 …),
+ * or an add column instead of or beside the quantity (add / received / 入库 / 增减: units to add).
  * Read into rows with their line numbers; the values are checked by importStock.
  */
 import { parse } from 'csv-parse/sync'
@@ -11,16 +12,22 @@ import { userError } from '../assistant/user-error.js'
 /** the largest stock file read (a catalogue of 5,000 SKUs in CSV is about 100 KB) */
 export const STOCK_FILE_MAX_BYTES = 1024 * 1024
 
-/** One row of a stock file: the line (or sheet row) it is on, as a person counts them, and its two cells as written. */
+/**
+ * One row of a stock file: the line (or sheet row) it is on, as a person counts them, and its cells
+ * as written: the units on hand to set (`quantity`), or to add or, negative, take away (`add`: a
+ * delivery received, items damaged); '' where the file has no such column or the cell is empty.
+ */
 export interface StockFileRow {
   line: number
   sku: string
   quantity: string
+  add: string
 }
 
 /** Header names of each column (compared without case, spaces, underscores or dashes), most specific first. */
 const SKU_HEADERS = ['sellersku', '卖家sku', '商家sku', 'sku编码', 'skucode', 'sku']
 const QUANTITY_HEADERS = ['quantity', 'qty', 'onhand', 'stock', '库存数量', '在库数量', '库存', '在库', '数量']
+const ADD_HEADERS = ['add', 'received', 'change', '入库数量', '入库', '增减']
 
 const headerKey = (h: string) => h.trim().toLowerCase().replace(/[\s_\-]+/g, '')
 
@@ -91,6 +98,8 @@ function tableRows(table: Table): StockFileRow[] {
   const find = (names: string[]) => names.map((n) => keys.indexOf(n)).find((i) => i >= 0)
   const skuCol = find(SKU_HEADERS)
   const qtyCol = find(QUANTITY_HEADERS)
-  if (skuCol === undefined || qtyCol === undefined) throw userError('bad_input', 'stock_file.columns', { header: head.cells.join(', ').slice(0, 120) })
-  return body.map((r) => ({ line: r.line, sku: (r.cells[skuCol] ?? '').trim(), quantity: (r.cells[qtyCol] ?? '').trim() }))
+  const addCol = find(ADD_HEADERS)
+  if (skuCol === undefined || (qtyCol === undefined && addCol === undefined)) throw userError('bad_input', 'stock_file.columns', { header: head.cells.join(', ').slice(0, 120) })
+  const cell = (r: Table[number], col: number | undefined) => (col === undefined ? '' : (r.cells[col] ?? '').trim())
+  return body.map((r) => ({ line: r.line, sku: cell(r, skuCol), quantity: cell(r, qtyCol), add: cell(r, addCol) }))
 }

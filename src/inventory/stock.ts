@@ -134,8 +134,9 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
 export const IMPORT_MAX_ROWS = VIEW_MAX
 
 /**
- * Imports the rows of a stock file (readStockFile / readStockCsv). All rows are checked first; one
- * bad row rejects the file with its line number, and nothing is written. A SKU the shop has in
+ * Imports the rows of a stock file (readStockFile / readStockCsv): a quantity sets the units on
+ * hand, an add (+N / -N) changes them. All rows are checked first; one bad row rejects the file with
+ * its line number, and nothing is written. A SKU the shop has in
  * another letter case is stored as the shop's (listed in `renamed`). Returns each SKU's units before
  * and after (`changes`: a SKU without stock had 0), in SKU order.
  */
@@ -145,7 +146,7 @@ export async function importStock(
 ): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[]; blank: number }> {
   if (!input.rows.length) throw userError('bad_input', 'stock_file.empty')
   // a row with no quantity is left as it is (the stock sheet lists SKUs without stock that way)
-  const records = input.rows.filter((r) => r.quantity !== '')
+  const records = input.rows.filter((r) => r.quantity !== '' || r.add !== '')
   if (!records.length) throw userError('bad_input', 'stock_file.no_quantities')
   if (records.length > IMPORT_MAX_ROWS) throw userError('bad_input', 'stock_file.too_many', { n: records.length, max: IMPORT_MAX_ROWS })
   // a SKU the shop has in another letter case is the shop's own, as /stock reads it: stock under
@@ -153,11 +154,13 @@ export async function importStock(
   const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
   const renamed: { line: number; from: string; to: string }[] = []
-  const clean = records.map(({ line, sku: written, quantity: q }) => {
+  const clean = records.map(({ line, sku: written, quantity: q, add: a }) => {
     // a SKU our own sheet wrote with a leading apostrophe, so that no spreadsheet reads it as a formula
     const typed = unneutralise(written)
     if (!SKU.test(typed)) throw userError('bad_input', 'stock_file.bad_sku', { line, sku: typed.slice(0, 80) })
-    if (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY) throw userError('bad_input', 'stock_file.bad_quantity', { line, quantity: q.slice(0, 20), max: MAX_QUANTITY })
+    if (q !== '' && a !== '') throw userError('bad_input', 'stock_file.quantity_and_add', { line, sku: typed })
+    if (q !== '' && (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY)) throw userError('bad_input', 'stock_file.bad_quantity', { line, quantity: q.slice(0, 20), max: MAX_QUANTITY })
+    if (a !== '' && (!/^[+-]?\d{1,7}$/.test(a) || Number(a) === 0 || Math.abs(Number(a)) > MAX_QUANTITY)) throw userError('bad_input', 'stock_file.bad_add', { line, add: a.slice(0, 20), max: MAX_QUANTITY })
     const found = caseMatch(typed, index)
     if (found?.kind === 'ambiguous') throw userError('bad_input', 'stock_file.ambiguous', { line, sku: typed, skus: found.options.join(', ') })
     const sku = found?.sku ?? typed
@@ -165,7 +168,7 @@ export async function importStock(
     const first = seen.get(sku)
     if (first !== undefined) throw userError('bad_input', sku !== typed ? 'stock_file.twice_as' : 'stock_file.twice', { line, sku: typed, first, shopSku: sku })
     seen.set(sku, line)
-    return { sku, qty: Number(q) }
+    return { line, sku, qty: q === '' ? null : Number(q), add: a === '' ? 0 : Number(a) }
   })
   // rows locked in SKU order, as the stock checks lock them
   clean.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
@@ -180,16 +183,26 @@ export async function importStock(
         .orderBy(stockLevels.sellerSku)
         .for('update')
       for (const r of rowsBefore) held.set(r.sku, r.onHand)
+      // a row of the add column adds to what is on hand (its row is locked): never below nothing
+      const after = (c: (typeof clean)[number]) => {
+        if (c.qty !== null) return c.qty
+        const onHand = held.get(c.sku) ?? 0
+        const n = onHand + c.add
+        if (n < 0) throw userError('bad_input', 'stock_file.add_below_zero', { line: c.line, sku: c.sku, onHand, take: -c.add })
+        if (n > MAX_QUANTITY) throw userError('bad_input', 'stock_file.bad_add', { line: c.line, add: String(c.add), max: MAX_QUANTITY })
+        return n
+      }
+      for (const c of chunk) c.qty = after(c)
       await tx
         .insert(stockLevels)
-        .values(chunk.map((c) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty, updatedAt: input.now, updatedBy: input.actor })))
+        .values(chunk.map((c) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty!, updatedAt: input.now, updatedBy: input.actor })))
         .onConflictDoUpdate({
           target: [stockLevels.shopId, stockLevels.sellerSku],
           set: { onHand: sqlExcluded('on_hand'), updatedAt: input.now, updatedBy: input.actor },
         })
     }
     await audit(tx, { actor: input.actor, actorName: input.actorName, channelId: input.channelId, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
-    return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty }))
+    return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty! }))
   })
   return { count: clean.length, renamed, changes, blank: input.rows.length - records.length }
 }

@@ -100,6 +100,25 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
     expect(await count()).toBe(0)
   })
 
+  it('an add column adds units (a delivery) or takes them away, never below nothing; quantity and add in one row are refused', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    await run(admin, { name: 'stock', sku: 'SKU-A', quantity: 4 })
+    await run(admin, { name: 'stock', sku: 'SKU-B', quantity: 10 })
+    const onHand = async () => (await database.db.select({ sku: stockLevels.sellerSku, n: stockLevels.onHand }).from(stockLevels).where(eq(stockLevels.shopId, shop.id)).orderBy(stockLevels.sellerSku)).map((l) => [l.sku, l.n])
+    const title = async (body: string) => (await run(admin, { name: 'stock', file: sent('delivery.csv', body) })).message.title
+    expect(await title('seller_sku,add\nSKU-A,5\nSKU-B,-11\n')).toBe('line 3: SKU-B has 10 on hand: taking 11 would leave less than nothing. Nothing was imported.')
+    expect(await title('seller_sku,quantity,add\nSKU-A,5,3\n')).toContain('line 2: SKU-A has both a quantity and an add')
+    expect(await title('seller_sku,add\nSKU-A,0\n')).toContain('line 2: add “0” must be a whole number other than 0')
+    expect(await onHand()).toEqual([['SKU-A', 4], ['SKU-B', 10]])
+    // 入库 (received) in Chinese, a new SKU among them; a quantity and an add column side by side, one per row
+    const r = await run(admin, { name: 'stock', file: sent('入库单.csv', '卖家SKU,入库\nSKU-A,+20\nLAMP-LED,6\n') })
+    expect(messageText(r.message)).toContain('LAMP-LED: 0 → 6\nSKU-A: 4 → 24')
+    await run(admin, { name: 'stock', file: sent('count.csv', 'seller_sku,quantity,add\nSKU-A,,-4\nSKU-B,7,\n') })
+    expect(await onHand()).toEqual([['LAMP-LED', 6], ['SKU-A', 20], ['SKU-B', 7]])
+  })
+
   it('in a chat of several shops the file names its shop', async () => {
     const database = get()
     const deps = coreDeps(database)

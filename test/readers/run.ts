@@ -82,9 +82,9 @@ function loToCsv(input: string, outDir: string, importFilter?: string) {
 async function stockFiles() {
   const rows = [['卖家SKU', '库存', '备注'], ['TOTE-BLU', 12, 'restock, 到货'], ['手机壳-黑', 3, ''], ['00123', 0, 'x']]
   const want = [
-    { line: 2, sku: 'TOTE-BLU', quantity: '12' },
-    { line: 3, sku: '手机壳-黑', quantity: '3' },
-    { line: 4, sku: '00123', quantity: '0' },
+    { line: 2, sku: 'TOTE-BLU', quantity: '12', add: '' },
+    { line: 3, sku: '手机壳-黑', quantity: '3', add: '' },
+    { line: 4, sku: '00123', quantity: '0', add: '' },
   ]
   const dir = join(work, 'stock')
   mkdirSync(dir)
