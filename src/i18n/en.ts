@@ -190,6 +190,7 @@ export const en = {
   'stock_file.twice': 'line {line}: seller_sku {sku} appears twice (first on line {first}). Nothing was imported.',
   'stock_file.twice_as': 'line {line}: seller_sku {sku} appears twice (first on line {first}, as the shop\'s {shopSku}). Nothing was imported.',
   'stock_file.no_quantities': 'The stock file has no quantities: fill in the quantity column (a row left empty leaves that SKU as it is).',
+  'stock_file.fresh': 'New to this shop ({n}: no stock recorded before, in no order of the last 90 days; a typo, or a SKU a spreadsheet changed such as 00123 → 123?): {skus}',
   'stock_file.blank': 'Rows without a quantity, left as they were: {n}.',
   'stock_sheet.title': 'Stock sheet of {shop}',
   'stock_sheet.counts': 'SKUs: {n}; short for open orders: {short}; no stock recorded: {none}.',

@@ -185,6 +185,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock_file.twice': '第 {line} 行:seller_sku {sku} 出现了两次(第一次在第 {first} 行)。没有导入任何库存。',
   'stock_file.twice_as': '第 {line} 行:seller_sku {sku} 出现了两次(第一次在第 {first} 行,即店铺的 {shopSku})。没有导入任何库存。',
   'stock_file.no_quantities': '库存文件里没有数量:请填写数量列(留空的行不会改动该 SKU)。',
+  'stock_file.fresh': '本店铺新出现的 SKU({n} 个:此前没有库存记录,近 90 天订单里也没有;是否写错,或被表格软件改动,例如 00123 → 123?):{skus}',
   'stock_file.blank': '没有填写数量、保持不变的行:{n} 行。',
   'stock_sheet.title': '{shop} 的库存表',
   'stock_sheet.counts': 'SKU:{n} 个;未发货订单缺货:{short} 个;没有库存记录:{none} 个。',

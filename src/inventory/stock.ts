@@ -137,13 +137,15 @@ export const IMPORT_MAX_ROWS = VIEW_MAX
  * Imports the rows of a stock file (readStockFile / readStockCsv): a quantity sets the units on
  * hand, an add (+N / -N) changes them. All rows are checked first; one bad row rejects the file with
  * its line number, and nothing is written. A SKU the shop has in
- * another letter case is stored as the shop's (listed in `renamed`). Returns each SKU's units before
- * and after (`changes`: a SKU without stock had 0), in SKU order.
+ * another letter case is stored as the shop's (listed in `renamed`); one it has never had (no stock
+ * recorded, in no order of the last 90 days) is listed in `fresh`: a typo, or a SKU a spreadsheet
+ * changed (00123 → 123), shows there. Returns each SKU's units before and after (`changes`: a SKU
+ * without stock had 0), in SKU order.
  */
 export async function importStock(
   db: Db,
   input: { shopId: string; rows: StockFileRow[]; actor: string; actorName?: string; channelId?: number | null; now: Date },
-): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[]; blank: number }> {
+): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[]; blank: number; fresh: string[] }> {
   if (!input.rows.length) throw userError('bad_input', 'stock_file.empty')
   // a row with no quantity is left as it is (the stock sheet lists SKUs without stock that way)
   const records = input.rows.filter((r) => r.quantity !== '' || r.add !== '')
@@ -154,6 +156,7 @@ export async function importStock(
   const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
   const renamed: { line: number; from: string; to: string }[] = []
+  const fresh: string[] = []
   const clean = records.map(({ line, sku: written, quantity: q, add: a }) => {
     // a SKU our own sheet wrote with a leading apostrophe, so that no spreadsheet reads it as a formula
     const typed = unneutralise(written)
@@ -165,6 +168,7 @@ export async function importStock(
     if (found?.kind === 'ambiguous') throw userError('bad_input', 'stock_file.ambiguous', { line, sku: typed, skus: found.options.join(', ') })
     const sku = found?.sku ?? typed
     if (sku !== typed) renamed.push({ line, from: typed, to: sku })
+    if (!found) fresh.push(sku)
     const first = seen.get(sku)
     if (first !== undefined) throw userError('bad_input', sku !== typed ? 'stock_file.twice_as' : 'stock_file.twice', { line, sku: typed, first, shopSku: sku })
     seen.set(sku, line)
@@ -204,7 +208,7 @@ export async function importStock(
     await audit(tx, { actor: input.actor, actorName: input.actorName, channelId: input.channelId, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
     return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty! }))
   })
-  return { count: clean.length, renamed, changes, blank: input.rows.length - records.length }
+  return { count: clean.length, renamed, changes, blank: input.rows.length - records.length, fresh: fresh.sort() }
 }
 
 /** `'=X` → `=X`: the apostrophe neutraliseFormula puts before a text that starts like a formula. */

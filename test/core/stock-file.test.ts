@@ -44,6 +44,7 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
         'LAMP-LED: 0 → 4',
         'SKU-A: 0 → 5',
         'line 2: sku-a is the shop’s SKU-A (another letter case): stored as SKU-A',
+        'New to this shop (1: no stock recorded before, in no order of the last 90 days; a typo, or a SKU a spreadsheet changed such as 00123 → 123?): LAMP-LED',
         'Open orders whose stock cover changed: 1. Checked again: 1 have every item in stock, 0 do not.',
         'Their posts are being updated (1).',
       ].join('\n'),

@@ -170,6 +170,7 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
         { sku: 'TOTE-BLU', before: 3, after: 10 },
       ],
       blank: 0,
+      fresh: ['LAMP-LED'],
     })
     expect(await onHand()).toEqual([['LAMP-LED', 4], ['TOTE-BLU', 10]])
     // the shop holding two spellings already, neither as written: refused, naming both

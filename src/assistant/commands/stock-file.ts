@@ -23,6 +23,9 @@ import { userError } from '../user-error.js'
 /** the changed SKUs a reply lists at most */
 const CHANGES_LISTED = 15
 
+/** The first CHANGES_LISTED of these, and how many more. */
+const listed = (skus: string[]) => skus.slice(0, CHANGES_LISTED).join(', ') + (skus.length > CHANGES_LISTED ? ` (+${skus.length - CHANGES_LISTED})` : '')
+
 /** The shop a stock file (or sheet) is for: the chat's only shop, or the one named. */
 async function fileShop(ctx: CommandContext, named: string | undefined, which: 'stock_file.which_shop' | 'stock_sheet.which_shop'): Promise<NamedShop> {
   const list = await namedShops(ctx.deps.db, ctx.shopIds)
@@ -62,6 +65,7 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
   if (changed.length > CHANGES_LISTED) lines.push([t('stock_file.more_changes', { n: changed.length - CHANGES_LISTED })])
   for (const x of r.renamed) lines.push([t('stock_file.renamed', x)])
   if (r.blank) lines.push([t('stock_file.blank', { n: r.blank })])
+  if (r.fresh.length) lines.push([{ bold: t('stock_file.fresh', { n: r.fresh.length, skus: listed(r.fresh) }) }])
   const { orders, recheck } = await recheckStockChanges(ctx.deps, shopId, r.changes, now)
   if (orders) {
     lines.push([recheck ? t('stock_file.cover', { n: orders, inStock: recheck.inStock, short: recheck.short }) : t('stock_file.cover_failed', { n: orders })])
