@@ -15,7 +15,7 @@ import type { CallbackQuery, Message, Update, User } from 'telegraf/types'
 import type { Actor, Assistant, ChannelInfo, ChannelRef, Command, IncomingFile, Locale, Reply } from '../../src/assistant/types.js'
 import { parseTextCommand } from '../../src/commands/parse-text.js'
 import type { Config } from '../../src/config.js'
-import { STOCK_FILE_MAX_BYTES } from '../../src/inventory/stock-file.js'
+import { STOCK_FILE_MAX_BYTES, stockFileKind } from '../../src/inventory/stock-file.js'
 import { COMMAND_DOCS } from '../../src/i18n/commands.js'
 import { decodeAction, encodeAction } from '../../src/notifications/actions.js'
 import { ChatRetryAfter, type ChatPort } from '../../src/notifications/chat-port.js'
@@ -254,12 +254,13 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
       const r = msg.reply_to_message
       const replied = r && r.from && !('forum_topic_created' in r) && r.message_id !== msg.message_thread_id ? r.from : undefined
       const start = /^\/start(?:@\w+)?\s+(\S+)/.exec(msg.text)
-      // /stock in answer to a file someone sent: that file is the stock file (the rest names its shop)
-      const stockOf = r && 'document' in r ? /^\/stock(?:@\w+)?(?:\s+([^]*))?$/.exec(msg.text) : null
+      // a bare /stock in answer to a CSV or Excel file someone sent: that file is the stock file
+      // (/stock with more words is the usual command, whatever message it answers)
+      const stockOf = r && 'document' in r && stockFileKind(r.document.file_name ?? '') && /^\/stock(?:@\w+)?\s*$/.test(msg.text) ? r.document : null
       const parsed: ReturnType<typeof parseTextCommand> = start
         ? { name: 'link', code: start[1]! }
         : stockOf
-          ? stockFileCommand((r as Message.DocumentMessage).document, stockOf[1])
+          ? stockFileCommand(stockOf, undefined)
           : parseTextCommand(msg.text, { replyTo: replied ? { userId: String(replied.id), displayName: displayName(replied) } : undefined })
       if ('error' in parsed) return await sendError(target, view.locale === 'zh-CN' ? parsed.zh : parsed.error)
       if (parsed.name === 'export' && Object.keys(parsed.args).length === 0) {

@@ -199,7 +199,7 @@ export const en = {
   'stock_sheet.empty': 'This shop has no SKU yet: no stock recorded, and no order in the last 90 days.',
   'stock_sheet.which_shop': 'This chat follows several shops: name the shop whose stock sheet you want, by its ID or name (shops: {shops}).',
   'stock_file.with_sku': 'A stock file sets every SKU in it: send it without a SKU or quantity.',
-  'stock_file.which_shop': 'This chat follows several shops: name the shop this file is for, by its ID or name (shops: {shops}).',
+  'stock_file.which_shop': 'This chat follows several shops: name the shop this file is for, by its ID or name, after /stock (Telegram: the file’s caption /stock SHOP; Discord: the shop option). Shops: {shops}.',
   'stock_file.unknown_shop': '“{shop}” is not a shop this chat follows (shops: {shops}).',
   'stock_file.imported': 'Stock imported from {file}. SKUs in it: {count}; changed: {changed}.',
   'stock_file.change_line': '{sku}: {before} → {after}',

@@ -194,7 +194,7 @@ export const zhCN: Record<MessageKey, string> = {
   'stock_sheet.empty': '本店铺还没有 SKU:没有库存记录,近 90 天也没有订单。',
   'stock_sheet.which_shop': '本群关联了多个店铺:请写明要哪个店铺的库存表(ID 或名称;店铺:{shops})。',
   'stock_file.with_sku': '库存文件会设置其中每个 SKU:发送文件时请不要再写 SKU 或数量。',
-  'stock_file.which_shop': '本群关联了多个店铺:请写明这个文件属于哪个店铺(ID 或名称;店铺:{shops})。',
+  'stock_file.which_shop': '本群关联了多个店铺:请在 /stock 后写明这个文件属于哪个店铺(ID 或名称;Telegram:文件说明写 /stock 店铺;Discord:shop 选项)。店铺:{shops}。',
   'stock_file.unknown_shop': '“{shop}”不是本群关联的店铺(店铺:{shops})。',
   'stock_file.imported': '已从 {file} 导入库存:{count} 个 SKU,其中 {changed} 个有变化。',
   'stock_file.change_line': '{sku}:{before} → {after}',

@@ -74,6 +74,16 @@ describeEachDb('Telegram: stock files', (get) => {
     expect(reply.text).toContain('Stock imported from counted.csv. SKUs in it: 1; changed: 1.')
     expect(h.tg.sent(GROUP_ID)).toHaveLength(before + 1)
     expect(await onHand('MUG-350')).toBe(9)
+    // /stock with more words in answer to it is the usual command; a bare /stock in answer to a PDF is the stock list
+    const say = async (text: string, replyTo: typeof shared) => {
+      const n = h.tg.sent(GROUP_ID).length
+      h.tg.userSays(GROUP_ID, admin, text, { replyTo })
+      return (await h.tg.nextSent(GROUP_ID, n, 10_000)).text ?? ''
+    }
+    expect(await say('/stock MUG-350 +1', shared)).toContain('MUG-350: on hand 9 +1 = 10.')
+    const pdf = h.tg.userSendsFile(GROUP_ID, member, { name: 'label.pdf', bytes: '%PDF-1.4' })
+    expect(await say('/stock', pdf)).toContain('MUG-350: 10 on hand')
+    expect(await onHand('MUG-350')).toBe(10)
   })
 
   it('/stock export csv sends the stock sheet as a document, which comes back as a stock file', async () => {
@@ -82,10 +92,10 @@ describeEachDb('Telegram: stock files', (get) => {
     const doc = await h.tg.waitFor(() => h.tg.sent(GROUP_ID).slice(before).find((m) => m.document), 10_000, 'the stock sheet')
     expect(doc.document!.file_name).toMatch(/^stock-Tote_Shop-\d{4}-\d\d-\d\d\.csv$/)
     const text = doc.bytes!.toString('utf8')
-    expect(text).toContain('seller_sku,quantity,product,reserved,available\r\nMUG-350,9,,0,9\r\nTOTE-BLU,20,,0,20\r\n')
+    expect(text).toContain('seller_sku,quantity,product,reserved,available\r\nMUG-350,10,,0,10\r\nTOTE-BLU,20,,0,20\r\n')
     // changed in a spreadsheet and sent back by an operator
-    const reply = await sendFile('stock.csv', text.replace('MUG-350,9,', 'MUG-350,11,'), '/stock')
-    expect(reply.text).toContain('MUG-350: 9 → 11')
+    const reply = await sendFile('stock.csv', text.replace('MUG-350,10,', 'MUG-350,11,'), '/stock')
+    expect(reply.text).toContain('MUG-350: 10 → 11')
   })
 
   it('what cannot be imported gets one message: another command, a file too big, a link gone, a bad line', async () => {

@@ -126,7 +126,7 @@ describeEachDb('/stock with a stock file sent in the chat', (get) => {
     const { shop, other, run, admin } = await twoShopSetup(database, deps, { name: 'US Store' }, { name: 'UK Store' })
     const file = () => sent('s.csv', 'seller_sku,quantity\nMUG,2\n')
     const none = await run(admin, { name: 'stock', file: file() })
-    expect(none.message.title).toBe(`This chat follows several shops: name the shop this file is for, by its ID or name (shops: ${other.id} (UK Store), ${shop.id} (US Store)).`)
+    expect(none.message.title).toBe(`This chat follows several shops: name the shop this file is for, by its ID or name, after /stock (Telegram: the file’s caption /stock SHOP; Discord: the shop option). Shops: ${other.id} (UK Store), ${shop.id} (US Store).`)
     expect((await run(admin, { name: 'stock', file: file(), shop: 'DE Store' })).message.title).toContain('“DE Store” is not a shop this chat follows')
     expect((await run(admin, { name: 'stock', file: file(), shop: 'uk store' })).ok).toBe(true)
     const where = await database.db.select({ shopId: stockLevels.shopId }).from(stockLevels).where(eq(stockLevels.sellerSku, 'MUG'))
