@@ -41,10 +41,11 @@ export async function stockSheetRows(db: Executor, shopId: string, now: Date): P
   const since = new Date(now.getTime() - ORDER_DAYS * 86_400_000)
   const [reserved, names] = await Promise.all([
     reservedUnits(db, shopId, unstocked),
-    // the name each SKU had on its newest order
+    // the name each SKU had on its newest order: the product, and its variant (colour, size) when it has one
     rows<{ sku: string; name: string }>(
       db,
-      sql`select distinct on (1) coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, li.product_name as name
+      sql`select distinct on (1) coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku,
+            li.product_name || case when li.sku_name <> '' then ' · ' || li.sku_name else '' end as name
           from ${orderLineItems} li join ${orders} o on o.id = li.order_id
           where o.shop_id = ${shopId} and o.create_time >= ${since.toISOString()}::timestamptz
           order by 1, o.create_time desc`,

@@ -52,9 +52,9 @@ describeEachDb('/stock export: the stock sheet, to fill in and send back', (get)
     const rows = sheetRows(bytes)
     expect(rows).toEqual([
       ['seller_sku', 'quantity', 'product', 'reserved', 'available'],
-      ['LAMP-LED', '', 'Desk lamp 台灯', 1, -1],
-      ['SKU-A', 1, 'Phone case 手机壳', 2, -1],
-      ['SKU-B', 10, 'Cable', 1, 9],
+      ['LAMP-LED', '', 'Desk lamp 台灯 · Black', 1, -1],
+      ['SKU-A', 1, 'Phone case 手机壳 · Black', 2, -1],
+      ['SKU-B', 10, 'Cable · 1m', 1, 9],
     ])
     // back as it came: nothing changes, the SKU without a quantity is left as it is
     const same = await run(admin, { name: 'stock', file: sent(file.filename, bytes) })
