@@ -145,18 +145,7 @@ export class FakeTelegram {
   }
   /** A user writes in a chat (in a forum topic with `threadId`); returns the stored message. */
   userSays(chatId: number, from: TgUser, text: string, opts: { threadId?: number; replyTo?: StoredMessage } = {}): StoredMessage {
-    const c = this.chat(chatId)
-    if (!c.members.has(from.id)) c.members.set(from.id, 'member')
-    const msg = this.store(chatId, { from, text, message_thread_id: opts.threadId })
-    const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text)
-    this.enqueue({
-      message: {
-        ...this.wire(msg),
-        ...(opts.replyTo ? { reply_to_message: this.wire(opts.replyTo) } : {}),
-        ...(cmd ? { entities: [{ type: 'bot_command', offset: 0, length: cmd[0].length }] } : {}),
-      },
-    })
-    return msg
+    return this.fromUser(chatId, from, { text, message_thread_id: opts.threadId }, 'entities', text, opts.replyTo)
   }
   /**
    * A user sends a file (a document) in a chat, with an optional caption (a command there is marked
@@ -164,17 +153,21 @@ export class FakeTelegram {
    * file download path.
    */
   userSendsFile(chatId: number, from: TgUser, file: { name: string; bytes: Uint8Array | string; mime?: string }, caption?: string, opts: { replyTo?: StoredMessage } = {}): StoredMessage {
-    const c = this.chat(chatId)
-    if (!c.members.has(from.id)) c.members.set(from.id, 'member')
     const bytes = Buffer.from(file.bytes)
     const document = { file_id: `BQACAgI${this.nextFile++}`, file_name: file.name, mime_type: file.mime, file_size: bytes.length }
-    const msg = this.store(chatId, { from, caption, bytes, document })
-    const cmd = caption ? /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(caption) : null
+    return this.fromUser(chatId, from, { caption, bytes, document }, 'caption_entities', caption ?? '', opts.replyTo)
+  }
+  /** Stores a user's message and delivers it as an update, a leading /command marked in `entitiesKey`. */
+  private fromUser(chatId: number, from: TgUser, m: Partial<StoredMessage>, entitiesKey: 'entities' | 'caption_entities', text: string, replyTo?: StoredMessage): StoredMessage {
+    const c = this.chat(chatId)
+    if (!c.members.has(from.id)) c.members.set(from.id, 'member')
+    const msg = this.store(chatId, { ...m, from })
+    const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text)
     this.enqueue({
       message: {
         ...this.wire(msg),
-        ...(opts.replyTo ? { reply_to_message: this.wire(opts.replyTo) } : {}),
-        ...(cmd ? { caption_entities: [{ type: 'bot_command', offset: 0, length: cmd[0].length }] } : {}),
+        ...(replyTo ? { reply_to_message: this.wire(replyTo) } : {}),
+        ...(cmd ? { [entitiesKey]: [{ type: 'bot_command', offset: 0, length: cmd[0].length }] } : {}),
       },
     })
     return msg
