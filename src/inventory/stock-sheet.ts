@@ -74,7 +74,8 @@ export async function stockSheetFile(list: StockSheetRow[], format: SheetFormat,
   const sheet = book.addWorksheet(locale === 'zh-CN' ? '库存' : 'Stock', { views: [{ state: 'frozen', ySplit: 1 }] })
   sheet.columns = headers.map((h, i) => ({ header: h, width: [22, 10, 40, 10, 10][i], style: i === 0 || i === 2 ? { numFmt: '@' } : {} }))
   sheet.getRow(1).font = { bold: true }
-  for (const r of list) sheet.addRow(cells(r).map((v) => (typeof v === 'string' ? xlsxText(v) : v)))
+  // an empty text is no cell at all (exceljs would write an empty string cell)
+  for (const r of list) sheet.addRow(cells(r).map((v) => (v === '' ? null : typeof v === 'string' ? xlsxText(v) : v)))
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } }
   return { bytes: new Uint8Array(await book.xlsx.writeBuffer()), mime: MIME.xlsx }
 }

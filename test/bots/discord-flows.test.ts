@@ -284,7 +284,7 @@ describeEachDb('Discord bot end to end', (get) => {
     const msg = h.api.message(out.message!.id)
     expect(msg.api.attachments[0].filename).toMatch(/^stock-.*\.xlsx$/)
     const wb = XLSX.read(h.api.file(msg).data, { type: 'buffer' })
-    const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[wb.SheetNames[0]], { header: 1 })
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[wb.SheetNames[0]], { header: 1, defval: '' })
     expect(rows[0]).toEqual(['seller_sku', 'quantity', 'product', 'reserved', 'available'])
     expect(rows).toContainEqual(['DC-MUG', 12, '', 0, 12])
     expect(shown(out.message!.embeds[0].description ?? '')).toContain(t('en', 'stock_sheet.how'))

@@ -8,7 +8,7 @@
  *   - LibreOffice headless (libreoffice-calc-nogui), when installed: xlsx → CSV as shown, and our
  *     CSV read as UTF-8 text → CSV.
  * And the other way: stock files written by openpyxl, Python's csv module (GB18030) and LibreOffice
- * are read by our stock file reader.
+ * are read by our stock file reader; and our stock sheet (/stock export) by all three.
  * Exits 1 on any mismatch, 3 when openpyxl is missing; says so when LibreOffice is missing.
  */
 import { spawnSync } from 'node:child_process'
@@ -16,13 +16,16 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openDatabase } from '../../db/database.js'
+import { openDatabase, type Database } from '../../db/database.js'
 import { applyMigrations } from '../../db/migrate.js'
 import type { Locale } from '../../src/assistant/types.js'
 import { parseExportFilter, TEMPLATE_NAMES } from '../../src/exports/filters.js'
 import { runExport } from '../../src/exports/run-export.js'
 import { headerOf, TEMPLATES, templateTitle } from '../../src/exports/templates.js'
 import { readStockFile } from '../../src/inventory/stock-file.js'
+import { stockSheetFile, stockSheetRows } from '../../src/inventory/stock-sheet.js'
+import { neutraliseFormula } from '../../src/exports/writers.js'
+import { stockLevels } from '../../db/schema.js'
 import { expectedRows } from '../exports/expected.js'
 import { markSomePrinted, NOW, seedExportData, TZ } from '../exports/seed.js'
 
@@ -107,6 +110,50 @@ async function stockFiles() {
   }
 }
 
+/**
+ * The stock sheet we write (/stock export), read by openpyxl (xlsx), Python's csv module (our CSV)
+ * and LibreOffice (xlsx → CSV as shown), both languages, with a SKU that starts like a formula:
+ * every cell as the data says, the SKU neutralised in the CSV only.
+ */
+async function stockSheets(db: Database['db'], shopId: string) {
+  await db.insert(stockLevels).values([
+    { shopId, sellerSku: '=SUM(A1)', onHand: 3, updatedAt: NOW, updatedBy: 'readers' },
+    { shopId, sellerSku: '00123', onHand: 0, updatedAt: NOW, updatedBy: 'readers' },
+  ])
+  const list = await stockSheetRows(db, shopId, NOW)
+  const dir = join(work, 'stock-sheet')
+  mkdirSync(dir)
+  const same = (name: string, got: unknown, want: unknown) => {
+    const ok = JSON.stringify(got) === JSON.stringify(want)
+    report(name, { status: ok ? 0 : 1, stdout: ok ? `ok  ${name} (${list.length} SKUs)` : `read ${JSON.stringify(got).slice(0, 2000)}\nwanted ${JSON.stringify(want).slice(0, 2000)}`, stderr: '' } as ReturnType<typeof run>)
+  }
+  const read = (mode: 'xlsx' | 'csv', file: string) => {
+    const r = run(PY, [join(here, 'stock_sheet_read.py'), mode, file])
+    if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`)
+    return JSON.parse(r.stdout) as unknown[][]
+  }
+  for (const locale of ['en', 'zh-CN'] as Locale[]) {
+    const head = locale === 'en' ? ['seller_sku', 'quantity', 'product', 'reserved', 'available'] : ['卖家SKU', '库存', '商品名称', '已占用', '可用']
+    const typed = [head, ...list.map((r) => [r.sku, r.onHand, r.product, r.reserved, r.available])]
+    const asText = typed.map((row, i) => row.map((v, j) => (v === null ? '' : i > 0 && j === 0 ? neutraliseFormula(String(v)) : String(v))))
+    for (const format of ['xlsx', 'csv'] as const) {
+      const file = join(dir, `stock-${locale}.${format}`)
+      writeFileSync(file, (await stockSheetFile(list, format, locale)).bytes)
+      try {
+        // openpyxl gives an empty cell as null, numbers as numbers; csv gives every cell as written
+        same(`stock sheet ${format === 'xlsx' ? 'openpyxl' : 'csv'}: ${locale}`, read(format, file), format === 'xlsx' ? typed.map((row) => row.map((v) => (v === '' ? null : v))) : asText)
+        if (soffice && format === 'xlsx') {
+          const { r: lo, file: out } = loToCsv(file, join(dir, `lo-${locale}`))
+          if (!out) report(`LibreOffice convert ${file}`, { ...lo, status: 1 })
+          else same(`stock sheet LibreOffice: ${locale}`, read('csv', out), typed.map((row) => row.map((v) => (v === null ? '' : String(v)))))
+        }
+      } catch (err) {
+        report(`stock sheet ${format} ${locale}`, { status: 1, stdout: (err as Error).message, stderr: '' } as ReturnType<typeof run>)
+      }
+    }
+  }
+}
+
 const database = await openDatabase({ dataDir: 'memory://' })
 try {
   await applyMigrations(database)
@@ -151,6 +198,7 @@ try {
     }
   }
   await stockFiles()
+  await stockSheets(db, shop.id)
 } finally {
   await database.close()
   if (failed === 0) rmSync(work, { recursive: true, force: true })
