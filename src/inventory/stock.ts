@@ -196,14 +196,23 @@ export async function importStock(
         if (n > MAX_QUANTITY) throw userError('bad_input', 'stock_file.bad_add', { line: c.line, add: String(c.add), max: MAX_QUANTITY })
         return n
       }
+      // units added to a SKU without a row: another change may insert its first row meanwhile (nothing
+      // to lock before), and then they are added to that row, as adjustStock does
+      const firstAdds = chunk.filter((c) => c.qty === null && !held.has(c.sku))
       for (const c of chunk) c.qty = after(c)
-      await tx
-        .insert(stockLevels)
-        .values(chunk.map((c) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty!, updatedAt: input.now, updatedBy: input.actor })))
-        .onConflictDoUpdate({
-          target: [stockLevels.shopId, stockLevels.sellerSku],
-          set: { onHand: sqlExcluded('on_hand'), updatedAt: input.now, updatedBy: input.actor },
-        })
+      const row = (c: (typeof clean)[number]) => ({ shopId: input.shopId, sellerSku: c.sku, onHand: c.qty!, updatedAt: input.now, updatedBy: input.actor })
+      const sets = chunk.filter((c) => !firstAdds.includes(c))
+      const target = [stockLevels.shopId, stockLevels.sellerSku]
+      if (sets.length) await tx.insert(stockLevels).values(sets.map(row)).onConflictDoUpdate({ target, set: { onHand: sqlExcluded('on_hand'), updatedAt: input.now, updatedBy: input.actor } })
+      if (firstAdds.length) {
+        const added = await tx
+          .insert(stockLevels)
+          .values(firstAdds.map(row))
+          .onConflictDoUpdate({ target, set: { onHand: sql`${stockLevels.onHand} + excluded.on_hand`, updatedAt: input.now, updatedBy: input.actor } })
+          .returning({ sku: stockLevels.sellerSku, onHand: stockLevels.onHand })
+        const now = new Map(added.map((a) => [a.sku, a.onHand]))
+        for (const c of firstAdds) c.qty = now.get(c.sku) ?? c.qty
+      }
     }
     await audit(tx, { actor: input.actor, actorName: input.actorName, channelId: input.channelId, action: 'stock.import', subject: `stock:${input.shopId}`, details: { rows: clean.length }, at: input.now })
     return clean.map((c) => ({ sku: c.sku, before: held.get(c.sku) ?? 0, after: c.qty! }))
