@@ -144,10 +144,13 @@ describeEachDb('/stock with a stock file sent in the chat', (get, kind) => {
   it('in a chat of several shops the file names its shop', async () => {
     const database = get()
     const deps = coreDeps(database)
-    const { shop, other, run, admin } = await twoShopSetup(database, deps, { name: 'US Store' }, { name: 'UK Store' })
+    const { shop, other, run, admin, assistant, channel } = await twoShopSetup(database, deps, { name: 'US Store' }, { name: 'UK Store' })
     const file = () => sent('s.csv', 'seller_sku,quantity\nMUG,2\n')
+    // where commands have fields (Discord), the shop is picked in its field
+    const picked = await assistant.handle({ ...channel, commandForm: 'options' }, admin, { name: 'stock', file: file() })
+    expect(picked.message.title).toBe(`This chat follows several shops: pick the shop this file is for in the shop option. Shops: ${other.id} (UK Store), ${shop.id} (US Store).`)
     const none = await run(admin, { name: 'stock', file: file() })
-    expect(none.message.title).toBe(`This chat follows several shops: name the shop this file is for, by its ID or name, after /stock (Telegram: the file’s caption /stock SHOP; Discord: the shop option). Shops: ${other.id} (UK Store), ${shop.id} (US Store).`)
+    expect(none.message.title).toBe(`This chat follows several shops: name the shop this file is for, by its ID or name, after /stock (as the file’s caption: /stock SHOP). Shops: ${other.id} (UK Store), ${shop.id} (US Store).`)
     expect((await run(admin, { name: 'stock', file: file(), shop: 'DE Store' })).message.title).toContain('“DE Store” is not a shop this chat follows')
     expect((await run(admin, { name: 'stock', file: file(), shop: 'uk store' })).ok).toBe(true)
     const where = await database.db.select({ shopId: stockLevels.shopId }).from(stockLevels).where(eq(stockLevels.sellerSku, 'MUG'))

@@ -27,7 +27,7 @@ const CHANGES_LISTED = 15
 const listed = (skus: string[]) => skus.slice(0, CHANGES_LISTED).join(', ') + (skus.length > CHANGES_LISTED ? ` (+${skus.length - CHANGES_LISTED})` : '')
 
 /** The shop a stock file (or sheet) is for: the chat's only shop, or the one named. */
-async function fileShop(ctx: CommandContext, named: string | undefined, which: 'stock_file.which_shop' | 'stock_sheet.which_shop'): Promise<NamedShop> {
+async function fileShop(ctx: CommandContext, named: string | undefined, which: 'stock_file.which_shop' | 'stock_file.which_shop_option' | 'stock_sheet.which_shop'): Promise<NamedShop> {
   const list = await namedShops(ctx.deps.db, ctx.shopIds)
   if (list.length === 1 && !named?.trim()) return list[0]
   const shops = list.map((s) => `${s.id} (${s.name})`).join(', ')
@@ -55,7 +55,7 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
   ctx.require('operator')
   const file = c.file!
   if (c.sku || c.quantity != null || c.adjust != null) throw userError('bad_input', 'stock_file.with_sku')
-  const shopId = (await fileShop(ctx, c.shop, 'stock_file.which_shop')).id
+  const shopId = (await fileShop(ctx, c.shop, ctx.commandForm === 'options' ? 'stock_file.which_shop_option' : 'stock_file.which_shop')).id
   const rows = await readStockFile(file.filename, await fetchFile(file))
   const now = ctx.deps.clock.now()
   const r = await importStock(ctx.deps.db, { shopId, rows, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now })
