@@ -1,7 +1,7 @@
 /**
  * Stock as a file, both ways. /stock with a stock file: every SKU in it set at once (importStock), and the open orders whose
  * cover that moved checked again, their posts edited (recheckStockChanges), as /stock SKU N does
- * for one. The file is fetched only once the member may change stock. /stock sheet: the shop's
+ * for one. The file is fetched only once the member may change stock. /stock export: the shop's
  * stock in that same form, to fill in and send back.
  */
 import { namedShops, type NamedShop } from '../../channels/channels.js'
@@ -80,7 +80,7 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
 const SHEET_FORMATS: Record<string, SheetFormat> = { '': 'xlsx', xlsx: 'xlsx', excel: 'xlsx', csv: 'csv' }
 
 /**
- * /stock sheet: the shop's stock sheet as a file (stockSheetRows / stockSheetFile), to fill in and
+ * /stock export: the shop's stock sheet as a file (stockSheetRows / stockSheetFile), to fill in and
  * send back with /stock. Anyone who may see stock may have it.
  */
 export async function stockSheet(ctx: CommandContext, c: Extract<Command, { name: 'stock' }>) {
