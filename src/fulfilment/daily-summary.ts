@@ -22,6 +22,7 @@ import { enqueue, toChannelInfo } from '../notifications/outbox.js'
 import type { Clock } from '../shared/clock.js'
 import type { Logger } from '../shared/logger.js'
 import { dayOf, wallClock, ymdString } from '../shared/zoned-time.js'
+import { lowStockCounts, LOW_DAYS } from '../inventory/sales-rate.js'
 import { formatRate } from './late.js'
 import { lateDispatchRates, type DispatchRate } from './late-rate.js'
 import { HANDOVER_OPEN, PACK_OPEN } from './open-steps.js'
@@ -39,6 +40,8 @@ export interface DayFigures {
   requests: number
   requestsSoon: number
   short: number
+  /** SKUs with stock recorded that run low (lowStockCounts) */
+  low: number
   paid: number
 }
 
@@ -56,8 +59,8 @@ export interface DaySummary extends DayFigures {
   shops: ShopDay[]
 }
 
-const FIGURES = ['packLate', 'packSoon', 'handoverLate', 'handoverSoon', 'requests', 'requestsSoon', 'short', 'paid'] as const
-const zero = (): DayFigures => ({ packLate: 0, packSoon: 0, handoverLate: 0, handoverSoon: 0, requests: 0, requestsSoon: 0, short: 0, paid: 0 })
+const FIGURES = ['packLate', 'packSoon', 'handoverLate', 'handoverSoon', 'requests', 'requestsSoon', 'short', 'low', 'paid'] as const
+const zero = (): DayFigures => ({ packLate: 0, packSoon: 0, handoverLate: 0, handoverSoon: 0, requests: 0, requestsSoon: 0, short: 0, low: 0, paid: 0 })
 
 /** The figures of the summary for these shops at `now` ("soon": within 24 hours), each shop's and their sum. */
 export async function daySummary(db: Executor, shopIds: string[], now: Date): Promise<DaySummary> {
@@ -80,10 +83,12 @@ export async function daySummary(db: Executor, shopIds: string[], now: Date): Pr
     sql`select c.shop_id as "shopId", count(*)::int as "requests", count(*) filter (where c.respond_by <= ${soon}::timestamptz)::int as "requestsSoon"
         from cancellations c where ${anyOf(sql`c.shop_id`, shopIds)} and c.state = 'pending' group by c.shop_id`,
   )
+  const low = await lowStockCounts(db, shopIds, now)
   const rates = new Map((await lateDispatchRates(db, shopIds, now, [7])).filter((r) => r.dispatched > 0).map((r) => [r.shopId, r]))
   const shops: ShopDay[] = (await namedShops(db, shopIds)).map((s) => ({ shopId: s.id, shopName: s.name, ...zero(), rate: rates.get(s.id) ?? null }))
   const of = new Map(shops.map((d) => [d.shopId, d]))
   for (const { shopId, ...figures } of [...byOrders, ...byRequests]) if (of.has(shopId)) Object.assign(of.get(shopId)!, figures)
+  for (const [shopId, n] of low) if (of.has(shopId)) of.get(shopId)!.low = n
   const total = zero()
   for (const d of shops) for (const k of FIGURES) total[k] += d[k]
   return { ...total, shops }
@@ -96,6 +101,7 @@ function figureLines(t: Translate, s: DayFigures): Line[] {
     [t('daily.handover', { late: s.handoverLate, soon: s.handoverSoon })],
     [t('daily.requests', { n: s.requests, soon: s.requestsSoon })],
     [t('daily.short', { n: s.short })],
+    [t('daily.low', { n: s.low, days: LOW_DAYS })],
     [t('daily.paid', { n: s.paid })],
   ]
 }

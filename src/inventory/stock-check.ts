@@ -35,7 +35,7 @@ export const inLineItemOrder = <T extends { id: string }>(items: T[]): T[] => [.
 export const RESERVING_STATUSES = ['awaiting_shipment', 'cancelling'] as const
 
 /** An order `o` (as aliased in the query) holds units on our shelves: reservesStock, in SQL. */
-const HOLDS_STOCK = sql.raw(`o.status in (${RESERVING_STATUSES.map((st) => `'${st}'`).join(', ')}) and o.handed_over_at is null`)
+export const HOLDS_STOCK = sql.raw(`o.status in (${RESERVING_STATUSES.map((st) => `'${st}'`).join(', ')}) and o.handed_over_at is null`)
 
 /** Units reserved per SKU by the shop's paid, not handed-over orders that `which` (on `o`) lets through. */
 async function reservedWhere(tx: Executor, shopId: string, skus: string[], which: SQL): Promise<Map<string, number>> {

@@ -55,6 +55,7 @@ describeEachDb('daily summary', (get) => {
       ['To hand over: 0 late, 1 due within 24 h'],
       ['Buyer cancellation requests waiting for an answer: 1 (1 due within 24 h)'],
       ['Open orders short of stock: 3'],
+      ['SKUs running low (under 3 days of sales left): 0'],
       ['Orders paid in the last 24 h: 1'],
       ['Start with the late ones: /late lists them, /picklist prints the pick list.'],
     ])
@@ -115,12 +116,14 @@ describeEachDb('daily summary', (get) => {
       ['To hand over: 0 late, 0 due within 24 h'],
       ['Buyer cancellation requests waiting for an answer: 1 (1 due within 24 h)'],
       ['Open orders short of stock: 1'],
+      ['SKUs running low (under 3 days of sales left): 0'],
       ['Orders paid in the last 24 h: 1'],
       [{ bold: 'US store' }],
       ['To pack: 1 late, 0 due within 24 h'],
       ['To hand over: 0 late, 1 due within 24 h'],
       ['Buyer cancellation requests waiting for an answer: 0 (0 due within 24 h)'],
       ['Open orders short of stock: 1'],
+      ['SKUs running low (under 3 days of sales left): 0'],
       ['Orders paid in the last 24 h: 0'],
       ['Start with the late ones: /late lists them, /picklist prints the pick list.'],
     ])

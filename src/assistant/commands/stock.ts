@@ -4,6 +4,7 @@ import { namedShops, shopNamesIfSeveral, type NamedShop } from '../../channels/c
 import { adjustStock, setStock, stockLineText, stockViews, validateQuantity, validateSku, type StockView } from '../../inventory/stock.js'
 import { ordersCoverMoved, ordersHolding, type HoldingOrder } from '../../inventory/stock-check.js'
 import { knownSkus, matchSku } from '../../inventory/sku-match.js'
+import { dailySales, daysLeft, LOW_DAYS, roughly, SALES_DAYS } from '../../inventory/sales-rate.js'
 import { recheckAfterChange } from '../../workflow/stock-recheck.js'
 import { stockFromFile, stockSheet } from './stock-file.js'
 import { message, type Line, type NeutralMessage } from '../../notifications/message.js'
@@ -197,9 +198,17 @@ export const stock: CommandHandler = async (ctx, command) => {
       // every SKU open orders are short of first: what to restock (or cancel) before packing; then
       // the others, as many as a chat message holds
       const short = views.filter((v) => v.available < 0)
-      const rest = views.filter((v) => v.available >= 0)
-      const shown = rest.slice(0, Math.max(0, LIST_LIMIT - short.length))
-      for (const v of [...short, ...shown]) lines.push(stockLine(t, v))
+      for (const v of short) lines.push(stockLine(t, v))
+      // then those that sell out within LOW_DAYS at the pace of the last SALES_DAYS, soonest first
+      const enough = views.filter((v) => v.available >= 0)
+      const pace = await dailySales(ctx.deps.db, shopId, enough.map((v) => v.sellerSku), ctx.deps.clock.now())
+      const left = (v: StockView) => daysLeft(v.available, pace.get(v.sellerSku))
+      const low = enough.filter((v) => left(v) < LOW_DAYS).sort((a, b) => left(a) - left(b))
+      if (low.length) lines.push([t('stock.running_low', { days: LOW_DAYS, sales: SALES_DAYS, count: low.length })])
+      for (const v of low) lines.push([`${stockLineText(t, v)} · ${t('stock.days_left', { days: roughly(left(v)), rate: roughly(pace.get(v.sellerSku)!) })}`])
+      const rest = enough.filter((v) => !low.includes(v))
+      const shown = rest.slice(0, Math.max(0, LIST_LIMIT - short.length - low.length))
+      for (const v of shown) lines.push(stockLine(t, v))
       if (rest.length > shown.length) lines.push([t('stock.list_more', { n: rest.length - shown.length })])
     }
     // the import hint names the shop when there is one
