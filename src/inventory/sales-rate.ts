@@ -3,7 +3,7 @@
  * paid then and not cancelled), and how many days the stock available lasts at that pace: what
  * `/stock` warns of before a SKU runs short.
  */
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import { rows, type Executor } from '../../db/database.js'
 import { orderLineItems, orders, stockLevels } from '../../db/schema.js'
@@ -14,19 +14,21 @@ export const SALES_DAYS = 14
 /** a SKU with fewer days of sales left than this is running low */
 export const LOW_DAYS = 3
 
+/** A line item's SKU (`li`): the seller SKU, or the platform's SKU id when the seller gave none. */
+const SKU = sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`
+
+/** Units sold a day per shop and SKU (`shop_id`, `sku`, `per_day`) over the SALES_DAYS before `now`, of the shops `which` lets through. */
+const soldPerDay = (now: Date, which: SQL) =>
+  sql`select o.shop_id, ${SKU} as sku, count(*)::float8 / ${SALES_DAYS} as per_day
+      from ${orderLineItems} li join ${orders} o on o.id = li.order_id
+      where ${which} and o.paid_time >= ${new Date(now.getTime() - SALES_DAYS * 86_400_000).toISOString()}::timestamptz and o.status <> 'cancelled'
+      group by 1, 2`
+
 /** Units a day of each of these SKUs (SKUs that did not sell are left out). */
 export async function dailySales(db: Executor, shopId: string, skus: string[], now: Date): Promise<Map<string, number>> {
   if (!skus.length) return new Map()
-  const since = new Date(now.getTime() - SALES_DAYS * 86_400_000)
-  const res = await rows<{ sku: string; n: number | string }>(
-    db,
-    sql`select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, count(*) as n
-        from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-        where o.shop_id = ${shopId} and o.paid_time >= ${since.toISOString()}::timestamptz and o.status <> 'cancelled'
-          and ${anyOf(sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`, skus)}
-        group by 1`,
-  )
-  return new Map(res.map((r) => [r.sku, Number(r.n) / SALES_DAYS]))
+  const res = await rows<{ sku: string; per_day: number | string }>(db, sql`select sku, per_day from (${soldPerDay(now, sql`o.shop_id = ${shopId} and ${anyOf(SKU, skus)}`)}) s`)
+  return new Map(res.map((r) => [r.sku, Number(r.per_day)]))
 }
 
 /** Days the units available last at `perDay` (Infinity for a SKU that did not sell). */
@@ -41,17 +43,11 @@ export const roughly = (n: number): string => (n < 10 ? String(Math.round(n * 10
  */
 export async function lowStockCounts(db: Executor, shopIds: string[], now: Date): Promise<Map<string, number>> {
   if (!shopIds.length) return new Map()
-  const since = new Date(now.getTime() - SALES_DAYS * 86_400_000)
-  const sku = sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`
   const res = await rows<{ shopId: string; n: number }>(
     db,
-    sql`with sold as (
-          select o.shop_id, ${sku} as sku, count(*)::numeric / ${SALES_DAYS} as per_day
-          from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-          where ${anyOf(sql`o.shop_id`, shopIds)} and o.paid_time >= ${since.toISOString()}::timestamptz and o.status <> 'cancelled'
-          group by 1, 2),
+    sql`with sold as (${soldPerDay(now, anyOf(sql`o.shop_id`, shopIds))}),
         held as (
-          select o.shop_id, ${sku} as sku, count(*) as n
+          select o.shop_id, ${SKU} as sku, count(*) as n
           from ${orderLineItems} li join ${orders} o on o.id = li.order_id
           where ${anyOf(sql`o.shop_id`, shopIds)} and ${HOLDS_STOCK}
           group by 1, 2)
