@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run cli -- <command>
   link-code --shop SHOP_ID          a one-time code to type as /link CODE in a chat
   stock set --shop ID --sku SKU --qty N
   stock import --shop ID --file STOCK.csv
+  stock export --shop ID --out FILE.xlsx|FILE.csv   the stock sheet (import reads it back)
   demo-data [--orders N] [--days D] [--seed S]   fill the database through the simulator
   migrate                           apply database migrations
   doctor                            check config, database, shop and chat tokens

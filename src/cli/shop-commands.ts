@@ -1,5 +1,5 @@
-/** `shop connect|list|auth-url`, `sync`, `link-code`, `stock set|import`, `demo-data`. */
-import { readFile } from 'node:fs/promises'
+/** `shop connect|list|auth-url`, `sync`, `link-code`, `stock set|import|export`, `demo-data`. */
+import { readFile, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import { rows } from '../../db/database.js'
@@ -7,6 +7,7 @@ import { shops } from '../../db/schema.js'
 import { createLinkCode } from '../channels/link-codes.js'
 import { importStock, setStock, validateQuantity } from '../inventory/stock.js'
 import { readStockFile } from '../inventory/stock-file.js'
+import { stockSheetFile, stockSheetRows, type SheetFormat } from '../inventory/stock-sheet.js'
 import type { OnHandChange } from '../inventory/stock-check.js'
 import { installationSecret, tokenCipherFor } from '../shop/crypto.js'
 import { startSimulator } from '../shop/simulator/index.js'
@@ -163,7 +164,20 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     await reportRecheck(ctx, shopId, r.changes, now)
     return 0
   }
-  throw new UsageError('usage: stock set --shop ID --sku SKU --qty N | stock import --shop ID --file F.csv')
+  if (sub === 'export') {
+    const usage = 'usage: stock export --shop SHOP_ID --out FILE.xlsx|FILE.csv (the stock sheet; stock import reads it back)'
+    const f = parseFlags(rest, { shop: 'string', out: 'string' }, usage)
+    const shopId = required(f.shop, 'shop', usage)
+    const out = required(f.out, 'out', usage)
+    const format = /\.(xlsx|csv)$/i.exec(out)?.[1]?.toLowerCase() as SheetFormat | undefined
+    if (!format) throw new UsageError(`--out must end in .xlsx or .csv (got "${out}") — ${usage}`)
+    await requireShop(ctx, shopId)
+    const list = await stockSheetRows(ctx.database.db, shopId, ctx.clock.now())
+    await writeFile(resolve(out), (await stockSheetFile(list, format, 'en')).bytes)
+    ctx.out(`wrote ${list.length} SKUs to ${out}: change the quantity column, then npm run cli -- stock import --shop ${shopId} --file ${out}`)
+    return 0
+  }
+  throw new UsageError('usage: stock set --shop ID --sku SKU --qty N | stock import --shop ID --file F.csv | stock export --shop ID --out F.xlsx')
 }
 
 /**

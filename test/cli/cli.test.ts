@@ -1,12 +1,13 @@
 /**
  * The CLI end to end on an embedded database in a temp folder: usage errors exit 2 with one line;
  * demo-data fills the database through the simulator and the real sync; shop list, link-code,
- * stock set / import, migrate and doctor work and say what is wrong.
+ * stock set / import / export, migrate and doctor work and say what is wrong.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as XLSX from '@e965/xlsx'
 import { runCli } from '../../src/cli/main.js'
 
 describe('npm run cli', () => {
@@ -66,6 +67,18 @@ describe('npm run cli', () => {
     expect(imp.out[0]).toMatch(/2 SKUs/)
     // a SKU the shop has in another letter case is stored as the shop's, and said so
     expect(imp.out[1]).toBe("line 2: case-blk is the shop's CASE-BLK (another letter case): stored as CASE-BLK")
+    // the stock sheet, written and read back unchanged
+    const sheet = join(dir, 'stock.xlsx')
+    const exported = await run(['stock', 'export', '--shop', shopId, '--out', sheet])
+    expect(exported.code).toBe(0)
+    expect(exported.out[0]).toMatch(/^wrote \d+ SKUs to .*stock\.xlsx: change the quantity column, then npm run cli -- stock import --shop \d+ --file .*stock\.xlsx$/)
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(XLSX.read(readFileSync(sheet)).Sheets.Stock, { header: 1, defval: '' })
+    expect(rows[0]).toEqual(['seller_sku', 'quantity', 'product', 'reserved', 'available'])
+    expect(rows).toContainEqual(expect.arrayContaining(['CASE-BLK', 9]))
+    const back = await run(['stock', 'import', '--shop', shopId, '--file', sheet])
+    expect(back.out[0]).toMatch(/^imported stock for \d+ SKUs/)
+    expect(back.out.join('\n')).not.toContain('open orders whose stock cover changed')
+    expect((await run(['stock', 'export', '--shop', shopId, '--out', join(dir, 'stock.pdf')])).code).toBe(2)
     const unknown = await run(['stock', 'set', '--shop', '000', '--sku', 'A', '--qty', '1'])
     expect(unknown.code).toBe(2)
     const doc = await run(['doctor'])
