@@ -7,19 +7,16 @@ import { sql, type SQL } from 'drizzle-orm'
 import { anyOf } from '../../db/any-of.js'
 import { rows, type Executor } from '../../db/database.js'
 import { orderLineItems, orders, stockLevels } from '../../db/schema.js'
-import { HOLDS_STOCK } from './stock-check.js'
+import { HOLDS_STOCK, LINE_SKU } from './stock-check.js'
 
 /** the days the pace is read over */
 export const SALES_DAYS = 14
 /** a SKU with fewer days of sales left than this is running low */
 export const LOW_DAYS = 3
 
-/** A line item's SKU (`li`): the seller SKU, or the platform's SKU id when the seller gave none. */
-const SKU = sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`
-
 /** Units sold a day per shop and SKU (`shop_id`, `sku`, `per_day`) over the SALES_DAYS before `now`, of the shops `which` lets through. */
 const soldPerDay = (now: Date, which: SQL) =>
-  sql`select o.shop_id, ${SKU} as sku, count(*)::float8 / ${SALES_DAYS} as per_day
+  sql`select o.shop_id, ${LINE_SKU} as sku, count(*)::float8 / ${SALES_DAYS} as per_day
       from ${orderLineItems} li join ${orders} o on o.id = li.order_id
       where ${which} and o.paid_time >= ${new Date(now.getTime() - SALES_DAYS * 86_400_000).toISOString()}::timestamptz and o.status <> 'cancelled'
       group by 1, 2`
@@ -27,7 +24,7 @@ const soldPerDay = (now: Date, which: SQL) =>
 /** Units a day of each of these SKUs (SKUs that did not sell are left out). */
 export async function dailySales(db: Executor, shopId: string, skus: string[], now: Date): Promise<Map<string, number>> {
   if (!skus.length) return new Map()
-  const res = await rows<{ sku: string; per_day: number | string }>(db, sql`select sku, per_day from (${soldPerDay(now, sql`o.shop_id = ${shopId} and ${anyOf(SKU, skus)}`)}) s`)
+  const res = await rows<{ sku: string; per_day: number | string }>(db, sql`select sku, per_day from (${soldPerDay(now, sql`o.shop_id = ${shopId} and ${anyOf(LINE_SKU, skus)}`)}) s`)
   return new Map(res.map((r) => [r.sku, Number(r.per_day)]))
 }
 
@@ -47,7 +44,7 @@ export async function lowStockCounts(db: Executor, shopIds: string[], now: Date)
     db,
     sql`with sold as (${soldPerDay(now, anyOf(sql`o.shop_id`, shopIds))}),
         held as (
-          select o.shop_id, ${SKU} as sku, count(*) as n
+          select o.shop_id, ${LINE_SKU} as sku, count(*) as n
           from ${orderLineItems} li join ${orders} o on o.id = li.order_id
           where ${anyOf(sql`o.shop_id`, shopIds)} and ${HOLDS_STOCK}
           group by 1, 2)

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Executor } from '../../db/database.js'
 import { orderLineItems, orders, stockLevels } from '../../db/schema.js'
+import { LINE_SKU } from './stock-check.js'
 
 /** how far back the orders whose SKUs count as the shop's go (the export window, R7) */
 export const ORDER_DAYS = 90
@@ -18,7 +19,7 @@ export async function knownSkus(db: Executor, shopId: string, now: Date): Promis
     db,
     sql`select ${stockLevels.sellerSku} as sku from ${stockLevels} where ${stockLevels.shopId} = ${shopId}
         union
-        select coalesce(nullif(li.seller_sku, ''), li.sku_id) from ${orderLineItems} li join ${orders} o on o.id = li.order_id
+        select ${LINE_SKU} from ${orderLineItems} li join ${orders} o on o.id = li.order_id
         where o.shop_id = ${shopId} and o.create_time >= ${since.toISOString()}::timestamptz`,
   )
   return res.map((r) => r.sku).filter(Boolean)

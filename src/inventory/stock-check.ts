@@ -28,6 +28,9 @@ export interface StockCheck {
 /** Seller SKU, or the platform SKU id when the seller gave none. */
 export const skuKey = (li: { sellerSku: string; skuId: string }) => li.sellerSku || li.skuId
 
+/** skuKey in SQL, of a line item aliased `li`. */
+export const LINE_SKU = sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`
+
 /** Line items in line-item id order (the order an order's items are read and checked in). */
 export const inLineItemOrder = <T extends { id: string }>(items: T[]): T[] => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
@@ -42,10 +45,10 @@ async function reservedWhere(tx: Executor, shopId: string, skus: string[], which
   if (!skus.length) return new Map()
   const res = await rows<{ sku: string; n: number | string }>(
     tx,
-    sql`select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, count(*) as n
+    sql`select ${LINE_SKU} as sku, count(*) as n
         from ${orderLineItems} li join ${orders} o on o.id = li.order_id
         where o.shop_id = ${shopId} and ${HOLDS_STOCK} and ${which}
-          and ${anyOf(sql`coalesce(nullif(li.seller_sku, ''), li.sku_id)`, skus)}
+          and ${anyOf(LINE_SKU, skus)}
         group by 1`,
   )
   return new Map(res.map((r) => [r.sku, Number(r.n)]))
@@ -74,26 +77,37 @@ export interface HoldingOrder {
 }
 
 /**
+ * The shop's open orders holding units of the SKUs `which` lets through (on LINE_SKU), per SKU and order,
+ * first paid first, with the units held by the order and those before it (`running`) and how many
+ * orders hold the SKU (`total`): stock goes to the first paid.
+ */
+const holdingRuns = (shopId: string, which: SQL) =>
+  sql`select h.*, sum(units) over w as running, count(*) over (partition by sku) as total
+      from (select ${LINE_SKU} as sku, o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at, o.status
+            from ${orderLineItems} li join ${orders} o on o.id = li.order_id
+            where o.shop_id = ${shopId} and ${HOLDS_STOCK} and ${which}
+            group by 1, o.id) h
+      window w as (partition by sku order by paid_time nulls last, create_time, id)`
+
+type HoldingRow = { id: string; units: number | string; pack_by_at: Date | string | null; status: string; running: number | string }
+const toHolding = (r: HoldingRow): HoldingOrder => ({
+  orderId: r.id,
+  units: Number(r.units),
+  packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at),
+  status: r.status,
+  running: Number(r.running),
+})
+
+/**
  * The shop's open orders that hold units of `sku` (the ones reservedUnits counts), first paid first,
  * at most `limit`, and how many there are in all: which ones the stock on hand covers, and which not.
  */
 export async function ordersHolding(db: Executor, shopId: string, sku: string, limit: number): Promise<{ list: HoldingOrder[]; total: number }> {
-  const res = await rows<{ id: string; units: number | string; pack_by_at: Date | string | null; status: string; running: number | string; total: number | string }>(
+  const res = await rows<HoldingRow & { total: number | string }>(
     db,
-    sql`with holding as (
-          select o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at, o.status
-          from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-          where o.shop_id = ${shopId} and ${HOLDS_STOCK}
-            and coalesce(nullif(li.seller_sku, ''), li.sku_id) = ${sku}
-          group by o.id)
-        select id, units, pack_by_at, status,
-          sum(units) over (order by paid_time nulls last, create_time, id) as running, count(*) over () as total
-        from holding order by paid_time nulls last, create_time, id limit ${limit}`,
+    sql`select * from (${holdingRuns(shopId, sql`${LINE_SKU} = ${sku}`)}) r order by paid_time nulls last, create_time, id limit ${limit}`,
   )
-  return {
-    list: res.map((r) => ({ orderId: r.id, units: Number(r.units), packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at), status: r.status, running: Number(r.running) })),
-    total: res.length ? Number(res[0].total) : 0,
-  }
+  return { list: res.map(toHolding), total: res.length ? Number(res[0].total) : 0 }
 }
 
 /** A SKU's units on hand before and after a change. */
@@ -118,31 +132,15 @@ export interface CoverMoved extends HoldingOrder {
 export async function ordersCoverMoved(db: Executor, shopId: string, changes: OnHandChange[]): Promise<CoverMoved[]> {
   const moved = changes.filter((c) => c.before !== c.after).map((c) => ({ sku: c.sku, lo: Math.min(c.before, c.after), hi: Math.max(c.before, c.after), gained: c.after > c.before }))
   if (!moved.length) return []
-  const res = await rows<{ sku: string; id: string; units: number | string; pack_by_at: Date | string | null; status: string; running: number | string; gained: boolean }>(
+  const res = await rows<HoldingRow & { sku: string; gained: boolean }>(
     db,
-    sql`with ch as (select * from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as c(sku text, lo int, hi int, gained boolean)),
-        holding as (
-          select coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku, o.id, count(*) as units, o.paid_time, o.create_time, o.pack_by_at, o.status
-          from ${orderLineItems} li join ${orders} o on o.id = li.order_id
-          where o.shop_id = ${shopId} and ${HOLDS_STOCK}
-            and coalesce(nullif(li.seller_sku, ''), li.sku_id) in (select sku from ch)
-          group by 1, o.id),
-        runs as (
-          select h.*, sum(units) over (partition by sku order by paid_time nulls last, create_time, id) as running from holding h)
-        select r.sku, r.id, r.units, r.pack_by_at, r.status, r.running, ch.gained
-        from runs r join ch on ch.sku = r.sku
+    sql`with ch as (select * from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as c(sku text, lo int, hi int, gained boolean))
+        select r.*, ch.gained
+        from (${holdingRuns(shopId, sql`${LINE_SKU} in (select sku from ch)`)}) r join ch on ch.sku = r.sku
         where r.running > ch.lo and r.running <= ch.hi
         order by r.paid_time nulls last, r.create_time, r.id, r.sku`,
   )
-  return res.map((r) => ({
-    sku: r.sku,
-    orderId: r.id,
-    units: Number(r.units),
-    packByAt: r.pack_by_at === null ? null : new Date(r.pack_by_at),
-    status: r.status,
-    running: Number(r.running),
-    gained: r.gained,
-  }))
+  return res.map((r) => ({ ...toHolding(r), sku: r.sku, gained: r.gained }))
 }
 
 /** A line item as the stock check reads it. */

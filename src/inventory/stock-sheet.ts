@@ -13,7 +13,7 @@ import type { Locale } from '../assistant/types.js'
 import { csvEncode, MIME, neutraliseFormula, xlsxText } from '../exports/writers.js'
 import { knownSkus, ORDER_DAYS } from './sku-match.js'
 import { stockViews } from './stock.js'
-import { reservedUnits } from './stock-check.js'
+import { LINE_SKU, reservedUnits } from './stock-check.js'
 
 export interface StockSheetRow {
   sku: string
@@ -44,7 +44,7 @@ export async function stockSheetRows(db: Executor, shopId: string, now: Date): P
     // the name each SKU had on its newest order: the product, and its variant (colour, size) when it has one
     rows<{ sku: string; name: string }>(
       db,
-      sql`select distinct on (1) coalesce(nullif(li.seller_sku, ''), li.sku_id) as sku,
+      sql`select distinct on (1) ${LINE_SKU} as sku,
             li.product_name || case when li.sku_name <> '' then ' · ' || li.sku_name else '' end as name
           from ${orderLineItems} li join ${orders} o on o.id = li.order_id
           where o.shop_id = ${shopId} and o.create_time >= ${since.toISOString()}::timestamptz

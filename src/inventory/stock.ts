@@ -7,7 +7,7 @@ import { audit } from '../audit/audit.js'
 import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
 import { caseMatch, knownSkus, skuIndex } from './sku-match.js'
-import { readStockCsv, type StockFileRow } from './stock-file.js'
+import type { StockFileRow } from './stock-file.js'
 import { reservedUnits, type OnHandChange } from './stock-check.js'
 
 export const MAX_QUANTITY = 1_000_000
@@ -224,7 +224,3 @@ export async function importStock(
 const unneutralise = (s: string) => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s)
 
 const sqlExcluded = (col: string) => sql.raw(`excluded.${col}`)
-
-/** importStock of a CSV text (tests, scripts). */
-export const importStockCsv = async (db: Db, input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date }) =>
-  importStock(db, { ...input, rows: readStockCsv(input.csv) })

@@ -2,13 +2,12 @@ import { and, eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { auditLog, outbox, stockLevels } from '../../db/schema.js'
 import type { IncomingFile } from '../../src/assistant/types.js'
-import { importStockCsv } from '../../src/inventory/stock.js'
 import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder } from '../support/fixtures.js'
 import { minimalXlsx } from '../support/xlsx-fixture.js'
-import { actor, coreDeps, linkedSetup, twoShopSetup } from './support.js'
+import { actor, coreDeps, importStockCsv, linkedSetup, twoShopSetup } from './support.js'
 
 /** A file as an adapter hands it over, counting how often its bytes were fetched. */
 function sent(filename: string, bytes: Uint8Array | string, sizeBytes?: number) {

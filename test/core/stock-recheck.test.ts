@@ -3,12 +3,11 @@ import { expect, it } from 'vitest'
 import { orders, outbox } from '../../db/schema.js'
 import type { StockCheck } from '../../src/inventory/stock-check.js'
 import { messageText, type NeutralMessage } from '../../src/notifications/message.js'
-import { importStockCsv } from '../../src/inventory/stock.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { recheckStockChanges } from '../../src/workflow/stock-recheck.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder } from '../support/fixtures.js'
-import { coreDeps, linkedSetup } from './support.js'
+import { coreDeps, importStockCsv, linkedSetup } from './support.js'
 
 describeEachDb('a stock change edits the posts of the orders whose cover it changed', (get) => {
   /** A linked shop with `skuA` units of SKU-A and 10 of SKU-B, and these orders (paid at these times) of 2 × SKU-A and 1 × SKU-B each. */

@@ -2,12 +2,11 @@ import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { stockLevels } from '../../db/schema.js'
 import { editDistance, matchSku } from '../../src/inventory/sku-match.js'
-import { importStockCsv } from '../../src/inventory/stock.js'
 import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
 import { platformOrder } from '../support/fixtures.js'
-import { actor, chan, coreDeps, linkedSetup, twoShopSetup } from './support.js'
+import { actor, chan, coreDeps, importStockCsv, linkedSetup, twoShopSetup } from './support.js'
 
 describe('matchSku', () => {
   const shop = ['TOTE-BLU', 'TOTE-NAT', 'BOTTLE-GRN', 'BOTTLE-SLV', 'MUG-350', 'A1']

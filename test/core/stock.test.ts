@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { auditLog, stockLevels } from '../../db/schema.js'
-import { adjustStock, importStockCsv, setStock } from '../../src/inventory/stock.js'
+import { adjustStock, setStock } from '../../src/inventory/stock.js'
 import { runMinuteJobs } from '../../src/jobs/index.js'
 import { describeEachDb } from '../support/db.js'
 import { seedShop } from '../support/fixtures.js'
-import { coreDeps } from './support.js'
+import { coreDeps, importStockCsv } from './support.js'
 
 describeEachDb('stock import and minute jobs', (get) => {
   it('imports seller_sku,quantity all or nothing, naming the bad line', async () => {

@@ -10,6 +10,9 @@ import { ManualClock } from '../../src/shared/clock.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import type { PlatformCancellation, Reason, ShopPort } from '../../src/shop/port.js'
 import { seedShop, uniqueId } from '../support/fixtures.js'
+import { importStock } from '../../src/inventory/stock.js'
+import { readStockCsv } from '../../src/inventory/stock-file.js'
+import type { Db } from '../../db/database.js'
 
 export interface ShopCall {
   method: string
@@ -127,3 +130,7 @@ export async function twoShopSetup(database: Database, deps: CoreDeps, first: Pa
   if (!reply.ok) throw new Error(`link failed: ${reply.message.title}`)
   return { ...setup, other }
 }
+
+/** importStock of a stock file's CSV text, as the CLI and the chats import a file. */
+export const importStockCsv = async (db: Db, input: { shopId: string; csv: string; actor: string; actorName?: string; now: Date }) =>
+  importStock(db, { ...input, rows: readStockCsv(input.csv) })

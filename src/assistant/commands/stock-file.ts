@@ -27,8 +27,7 @@ const CHANGES_LISTED = 15
 const listed = (skus: string[]) => skus.slice(0, CHANGES_LISTED).join(', ') + (skus.length > CHANGES_LISTED ? ` (+${skus.length - CHANGES_LISTED})` : '')
 
 /** The shop a stock file (or sheet) is for: the chat's only shop, or the one named. */
-async function fileShop(ctx: CommandContext, named: string | undefined, which: 'stock_file.which_shop' | 'stock_file.which_shop_option' | 'stock_sheet.which_shop'): Promise<NamedShop> {
-  const list = await namedShops(ctx.deps.db, ctx.shopIds)
+function fileShop(list: NamedShop[], named: string | undefined, which: 'stock_file.which_shop' | 'stock_file.which_shop_option' | 'stock_sheet.which_shop'): NamedShop {
   if (list.length === 1 && !named?.trim()) return list[0]
   const shops = list.map((s) => `${s.id} (${s.name})`).join(', ')
   if (!named?.trim()) throw userError('bad_input', which, { shops })
@@ -55,7 +54,7 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
   ctx.require('operator')
   const file = c.file!
   if (c.sku || c.quantity != null || c.adjust != null) throw userError('bad_input', 'stock_file.with_sku')
-  const shopId = (await fileShop(ctx, c.shop, ctx.commandForm === 'options' ? 'stock_file.which_shop_option' : 'stock_file.which_shop')).id
+  const shopId = fileShop(await namedShops(ctx.deps.db, ctx.shopIds), c.shop, ctx.commandForm === 'options' ? 'stock_file.which_shop_option' : 'stock_file.which_shop').id
   const rows = await readStockFile(file.filename, await fetchFile(file))
   const now = ctx.deps.clock.now()
   const r = await importStock(ctx.deps.db, { shopId, rows, actor: ctx.actorKey, actorName: ctx.actor.displayName, channelId: ctx.channel.id, now })
@@ -88,10 +87,11 @@ export async function stockSheet(ctx: CommandContext, c: Extract<Command, { name
   const word = (c.sheet ?? '').trim()
   let format: SheetFormat | undefined = SHEET_FORMATS[word.toLowerCase().replace(/^\./, '')]
   let named = c.shop
+  const shops = await namedShops(ctx.deps.db, ctx.shopIds)
   // `/stock export UK`: the one word is a shop of the chat, the sheet an Excel file
-  if (!format && !named && findShop(await namedShops(ctx.deps.db, ctx.shopIds), word)) [format, named] = ['xlsx', word]
+  if (!format && !named && findShop(shops, word)) [format, named] = ['xlsx', word]
   if (!format) throw userError('bad_input', 'stock_sheet.bad_format', { format: word.slice(0, 40) })
-  const shop = await fileShop(ctx, named, 'stock_sheet.which_shop')
+  const shop = fileShop(shops, named, 'stock_sheet.which_shop')
   const now = ctx.deps.clock.now()
   const list = await stockSheetRows(ctx.deps.db, shop.id, now)
   const t = ctx.t
