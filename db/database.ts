@@ -51,9 +51,20 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return openPglite(opts.dataDir ?? 'memory://', opts.loadDataDir)
 }
 
+/** the drizzle handles of embedded databases (oneTransactionAtATime) */
+const embedded = new WeakSet<object>()
+
+/**
+ * Whether no other transaction can run beside one on `db`: the embedded database is one backend
+ * (PGlite), whose sessions take turns a whole transaction at a time (pglite-session.mjs). A write may
+ * then check what it references once, by statement, instead of row by row (src/orders/ingest-page.ts).
+ */
+export const oneTransactionAtATime = (db: Db) => embedded.has(db)
+
 function wrap(client: postgres.Sql, kind: Database['kind'], extra: Partial<Database>): Database {
   // drizzle's queries as named prepared statements: one round trip each instead of two (prepared.ts)
   const db = drizzle({ client: preparedStatements(client), schema })
+  if (kind === 'pglite') embedded.add(db)
   return {
     db,
     sql: client,

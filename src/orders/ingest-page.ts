@@ -193,20 +193,32 @@ export function prepareWrite(items: PlannedOrder[], now: Date): PreparedWrite {
 /**
  * Sends a prepared write. A new order that another writer inserted since `planPage` is not written,
  * nor are its children: it comes back in `lost`, for the caller to store one by one.
+ *
+ * `alone`: no other transaction can run beside this one (oneTransactionAtATime, the embedded
+ * database). Every row the write references is then known to be there for the whole write, and
+ * PostgreSQL's checks of its foreign keys, a query and a row lock per line item, link, package and
+ * order (a fifth of the embedded database's work in a sync, bench/sync.bench.ts), are left out for
+ * it: orders and packages name the page's shop, which planPage read in this transaction; line items
+ * and links name the orders of the write, inserted by the same statement or held (locked by
+ * planPage); links name the packages the same statement writes. Only this write is concerned (the
+ * setting is put back after it; the schema has no triggers besides the foreign keys' own), and
+ * test/core/order-page.test.ts checks that no row of a page is left without what it names.
  */
-export async function writePrepared(tx: Executor, w: PreparedWrite): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
+export async function writePrepared(tx: Executor, w: PreparedWrite, alone = false): Promise<{ written: PlannedOrder[]; lost: PlannedOrder[] }> {
   if (!w.items.length) return { written: [], lost: [] }
+  if (alone) await tx.execute(sql`set local session_replication_role = replica`)
   if (w.upsert) await tx.execute(w.upsert)
   const inserted = new Set((await rows<{ id: string }>(tx, w.insert)).map((r) => r.id))
   const written = w.items.filter((p) => p.held || inserted.has(p.row.id))
   const lost = w.items.filter((p) => !p.held && !inserted.has(p.row.id))
   // rare: a child shared with a lost order may have been taken from it (or left out); write the written orders' own
   if (lost.length) await writeChildren(tx, written, w.now)
+  if (alone) await tx.execute(sql`set local session_replication_role = origin`)
   return { written, lost }
 }
 
 /** Writes inserted and updated orders of a plan (prepareWrite, then writePrepared). */
-export const writePage = (tx: Executor, items: PlannedOrder[], now: Date) => writePrepared(tx, prepareWrite(items, now))
+export const writePage = (tx: Executor, items: PlannedOrder[], now: Date, alone = false) => writePrepared(tx, prepareWrite(items, now), alone)
 
 /** Upserts the line items, packages and links of these orders (last one wins). */
 async function writeChildren(tx: Executor, written: PlannedOrder[], now: Date): Promise<void> {

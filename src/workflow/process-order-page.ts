@@ -13,7 +13,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { orders } from '../../db/schema.js'
-import type { Executor } from '../../db/database.js'
+import { oneTransactionAtATime, type Executor } from '../../db/database.js'
 import { storedRow } from '../../db/stored-row.js'
 import type { CoreDeps } from '../assistant/context.js'
 import { platformMarks } from '../fulfilment/marks.js'
@@ -76,6 +76,7 @@ async function readForMessages(tx: Executor, shopId: string, fresh: PlannedOrder
 /** Stores a page of platform orders for a shop, with their follow-ups, in one transaction. */
 export async function processPlatformOrderPage(deps: Deps, shopId: string, inputs: unknown[], flow: PageFlow = {}): Promise<OrderPageResult> {
   const now = deps.clock.now()
+  const noOtherWriter = oneTransactionAtATime(deps.db)
   const result = await deps.db.transaction(async (tx) => {
     const one = { ...deps, db: tx, kick: undefined }
     // the foreign keys of the rows written (migration 0004) are checked once the page has written
@@ -103,7 +104,7 @@ export async function processPlatformOrderPage(deps: Deps, shopId: string, input
     // nothing is written before the page before has written (see PageFlow)
     await flow.mayWrite
     for (const p of changed) if (alone.has(p)) await processPlatformOrder(one, shopId, p.order)
-    const { lost } = await writePrepared(tx, write)
+    const { lost } = await writePrepared(tx, write, noOtherWriter)
     flow.written?.()
     // the deferred keys are checked now, while the next page writes and this one waits for the page
     // before to commit (at the commit, they would lengthen the chain of commits the checks follow)

@@ -6,9 +6,10 @@
  * pending buyer request, repeats, older versions, a page with an id twice, a malformed order), shop A
  * one order at a time, shop B a page at a time, and every stored row is compared.
  */
-import { asc, eq, inArray } from 'drizzle-orm'
+import { asc, eq, inArray, sql } from 'drizzle-orm'
 import { beforeAll, expect, it } from 'vitest'
-import { cancellations, channelShops, channels, orderLineItems, orderPackages, orders, outbox, packages, stockLevels } from '../../db/schema.js'
+import { rows } from '../../db/database.js'
+import { cancellations, channelShops, channels, orderLineItems, orderPackages, orders, outbox, packages, shops, stockLevels } from '../../db/schema.js'
 import type { PlatformOrder } from '../../src/orders/platform-order.js'
 import { ManualClock } from '../../src/shared/clock.js'
 import { isAppError } from '../../src/shared/errors.js'
@@ -199,4 +200,21 @@ describeEachDb('a page of orders stores what one order at a time stores', (get) 
       expect(norm(gotB.msgs)).toEqual(norm(gotA.msgs))
     }, 120_000)
   }
+
+  // on the embedded database the page's write leaves PostgreSQL's row-by-row key checks out (writePrepared):
+  // what the pages above wrote must still name only rows that are there
+  it('no row the pages wrote names an order, package or shop that is not there', async () => {
+    const { db } = get()
+    const orphans = await rows<{ n: number }>(
+      db,
+      sql`select (select count(*) from ${orders} o where not exists (select 1 from ${shops} s where s.id = o.shop_id))
+        + (select count(*) from ${orderLineItems} li where not exists (select 1 from ${orders} o where o.id = li.order_id))
+        + (select count(*) from ${orderPackages} l where not exists (select 1 from ${orders} o where o.id = l.order_id)
+            or not exists (select 1 from ${packages} p where p.id = l.package_id))
+        + (select count(*) from ${packages} p where not exists (select 1 from ${shops} s where s.id = p.shop_id)) as n`,
+    )
+    expect(Number(orphans[0].n)).toBe(0)
+    const [{ n: written }] = await rows<{ n: number }>(db, sql`select count(*) as n from ${orderLineItems} li join ${orderPackages} l using (order_id)`)
+    expect(Number(written)).toBeGreaterThan(100)
+  })
 })

@@ -2,8 +2,9 @@
  * Page ingest: repeats are judged without locks, and a new order that another writer inserts
  * between planning and writing is handed back (`lost`), not overwritten.
  */
-import { eq, inArray } from 'drizzle-orm'
+import { eq, inArray, sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
+import { rows } from '../../db/database.js'
 import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
 import { ingestOrder } from '../../src/orders/ingest.js'
 import { planPage, writePage } from '../../src/orders/ingest-page.js'
@@ -89,6 +90,31 @@ describeEachDb('page ingest', (get, kind) => {
     expect([await count(a.id), await count(b.id)]).toEqual([2, 3])
     const [p] = await db.select().from(packages).where(eq(packages.id, pkg))
     expect(p.status).toBe('FULFILLING')
+    expect(await db.select().from(orderPackages).where(eq(orderPackages.packageId, pkg))).toEqual([{ orderId: a.id, packageId: pkg }])
+  })
+
+  it('alone (the embedded database), a page is written whole, and the foreign keys hold again for what follows in its transaction', async () => {
+    const { db } = get()
+    const shop = await seedShop(db)
+    const pkg = uniqueId('PKG')
+    const a = platformOrder({ line_items: platformOrder().line_items!.map((li, i) => ({ ...li, id: `${uniqueId('LI')}${i}`, package_id: pkg, package_status: 'PROCESSING' })) })
+    const b = platformOrder()
+    const failed = await db
+      .transaction(async (tx) => {
+        const { written } = await writePage(tx, (await planPage(tx, shop.id, [a, b], NOW))!.planned, NOW, true)
+        expect(written).toHaveLength(2)
+        const [{ role }] = await rows<{ role: string }>(tx, sql`select current_setting('session_replication_role') as role`)
+        expect(role).toBe('origin')
+        // a line item naming no order is refused again, within the same transaction
+        await tx.insert(orderLineItems).values({ id: uniqueId('LI'), orderId: 'no-such-order', skuId: '1' })
+      })
+      .then(() => null, (err: unknown) => err as { code?: string; cause?: { code?: string } })
+    expect(failed?.code ?? failed?.cause?.code).toBe('23503')
+    // the failed transaction took the page with it
+    expect(await db.select().from(orders).where(inArray(orders.id, [a.id, b.id]))).toEqual([])
+    // and on its own, the same write stores everything it names
+    await db.transaction(async (tx) => writePage(tx, (await planPage(tx, shop.id, [a, b], NOW))!.planned, NOW, true))
+    expect((await db.select().from(orderLineItems).where(inArray(orderLineItems.orderId, [a.id, b.id]))).length).toBe(6)
     expect(await db.select().from(orderPackages).where(eq(orderPackages.packageId, pkg))).toEqual([{ orderId: a.id, packageId: pkg }])
   })
 })
