@@ -159,7 +159,7 @@ export async function stockCommand(argv: string[], ctx: CliContext): Promise<num
     const rows = await readStockFile(basename(file), bytes)
     const r = await importStock(ctx.database.db, { shopId, rows, actor: 'cli', actorName: 'CLI', now })
     ctx.out(`imported stock for ${r.count} SKUs into shop ${shopId}`)
-    for (const x of r.renamed) ctx.out(`line ${x.line}: ${x.from} is the shop's ${x.to} (another letter case): stored as ${x.to}`)
+    for (const x of r.renamed) ctx.out(`line ${x.line}: ${x.from} is the shop's ${x.to} (${x.why === 'zeros' ? 'without its leading zeros' : 'another letter case'}): stored as ${x.to}`)
     if (r.fresh.length) ctx.out(`new to this shop (no stock recorded before, in no order of the last 90 days): ${r.fresh.join(', ')}`)
     await reportRecheck(ctx, shopId, r.changes, now)
     return 0

@@ -58,6 +58,8 @@ export interface SkuIndex {
   exact: Set<string>
   /** lower case → the shop's spellings */
   byLower: Map<string, string[]>
+  /** the shop's SKUs of digits that start with 0, by their digits without those zeros */
+  byDigits: Map<string, string[]>
 }
 
 export function skuIndex(known: string[]): SkuIndex {
@@ -67,7 +69,23 @@ export function skuIndex(known: string[]): SkuIndex {
     const l = k.toLowerCase()
     byLower.set(l, [...(byLower.get(l) ?? []), k])
   }
-  return { all, exact: new Set(all), byLower }
+  const byDigits = new Map<string, string[]>()
+  for (const k of all) if (/^0\d*$/.test(k)) byDigits.set(stripZeros(k), [...(byDigits.get(stripZeros(k)) ?? []), k])
+  return { all, exact: new Set(all), byLower, byDigits }
+}
+
+const stripZeros = (digits: string) => digits.replace(/^0+/, '')
+
+/**
+ * The shop's SKU of digits that `typed` is with leading zeros lost (several such: ambiguous), or null.
+ * A spreadsheet that opens a CSV reads `00123` as the number 123: a stock count saved from it again
+ * names 123, which would be stock no order meets.
+ */
+export function zerosMatch(typed: string, index: SkuIndex): Exclude<SkuMatch, { kind: 'unknown' }> | null {
+  if (!/^\d+$/.test(typed)) return null
+  const same = (index.byDigits.get(stripZeros(typed)) ?? []).filter((k) => k.length > typed.length)
+  if (same.length === 1) return { kind: 'known', sku: same[0] }
+  return same.length ? { kind: 'ambiguous', options: [...same].sort() } : null
 }
 
 /** The shop's SKU as typed or in another letter case (several such: ambiguous), or null when it has none. */

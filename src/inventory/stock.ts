@@ -6,7 +6,7 @@ import { stockLevels } from '../../db/schema.js'
 import { audit } from '../audit/audit.js'
 import type { Translate } from '../i18n/index.js'
 import { userError } from '../assistant/user-error.js'
-import { caseMatch, knownSkus, skuIndex } from './sku-match.js'
+import { caseMatch, knownSkus, skuIndex, zerosMatch } from './sku-match.js'
 import type { StockFileRow } from './stock-file.js'
 import { reservedUnits, type OnHandChange } from './stock-check.js'
 
@@ -130,22 +130,30 @@ export async function stockViews(db: Executor, shopId: string, sku?: string | st
   })
 }
 
+/** A SKU of a stock file stored under the shop's spelling: in another letter case, or with the leading zeros a spreadsheet dropped. */
+export type RenamedSku = {
+  line: number
+  from: string
+  to: string
+  why: 'case' | 'zeros'
+}
+
 /** the SKUs one stock file may set at most (as many as a stock view reads) */
 export const IMPORT_MAX_ROWS = VIEW_MAX
 
 /**
  * Imports the rows of a stock file (readStockFile / readStockCsv): a quantity sets the units on
  * hand, an add (+N / -N) changes them. All rows are checked first; one bad row rejects the file with
- * its line number, and nothing is written. A SKU the shop has in
- * another letter case is stored as the shop's (listed in `renamed`); one it has never had (no stock
- * recorded, in no order of the last 90 days) is listed in `fresh`: a typo, or a SKU a spreadsheet
- * changed (00123 → 123), shows there. Returns each SKU's units before and after (`changes`: a SKU
- * without stock had 0), in SKU order.
+ * its line number, and nothing is written. A SKU the shop has in another letter case, or with the
+ * leading zeros a spreadsheet drops (123 for the shop's 00123), is stored as the shop's (listed in
+ * `renamed`); one it has never had (no stock recorded, in no order of the last 90 days) is listed in
+ * `fresh`: a typo shows there. Returns each SKU's units before and after (`changes`: a SKU without
+ * stock had 0), in SKU order.
  */
 export async function importStock(
   db: Db,
   input: { shopId: string; rows: StockFileRow[]; actor: string; actorName?: string; channelId?: number | null; now: Date },
-): Promise<{ count: number; renamed: { line: number; from: string; to: string }[]; changes: OnHandChange[]; blank: number; fresh: string[] }> {
+): Promise<{ count: number; renamed: RenamedSku[]; changes: OnHandChange[]; blank: number; fresh: string[] }> {
   if (!input.rows.length) throw userError('bad_input', 'stock_file.empty')
   // a row with no quantity is left as it is (the stock sheet lists SKUs without stock that way)
   const records = input.rows.filter((r) => r.quantity !== '' || r.add !== '')
@@ -155,7 +163,7 @@ export async function importStock(
   // another spelling would never meet the orders
   const index = skuIndex(await knownSkus(db, input.shopId, input.now))
   const seen = new Map<string, number>()
-  const renamed: { line: number; from: string; to: string }[] = []
+  const renamed: RenamedSku[] = []
   const fresh: string[] = []
   const clean = records.map(({ line, sku: written, quantity: q, add: a }) => {
     // a SKU our own sheet wrote with a leading apostrophe, so that no spreadsheet reads it as a formula
@@ -164,10 +172,13 @@ export async function importStock(
     if (q !== '' && a !== '') throw userError('bad_input', 'stock_file.quantity_and_add', { line, sku: typed })
     if (q !== '' && (!/^\d{1,7}$/.test(q) || Number(q) > MAX_QUANTITY)) throw userError('bad_input', 'stock_file.bad_quantity', { line, quantity: q.slice(0, 20), max: MAX_QUANTITY })
     if (a !== '' && (!/^[+-]?\d{1,7}$/.test(a) || Number(a) === 0 || Math.abs(Number(a)) > MAX_QUANTITY)) throw userError('bad_input', 'stock_file.bad_add', { line, add: a.slice(0, 20), max: MAX_QUANTITY })
-    const found = caseMatch(typed, index)
-    if (found?.kind === 'ambiguous') throw userError('bad_input', 'stock_file.ambiguous', { line, sku: typed, skus: found.options.join(', ') })
+    const byCase = caseMatch(typed, index)
+    // a SKU of digits that a spreadsheet has stripped of its leading zeros (00123 saved as 123)
+    const byZeros = byCase ? null : zerosMatch(typed, index)
+    const found = byCase ?? byZeros
+    if (found?.kind === 'ambiguous') throw userError('bad_input', byZeros ? 'stock_file.ambiguous_zeros' : 'stock_file.ambiguous', { line, sku: typed, skus: found.options.join(', ') })
     const sku = found?.sku ?? typed
-    if (sku !== typed) renamed.push({ line, from: typed, to: sku })
+    if (sku !== typed) renamed.push({ line, from: typed, to: sku, why: byZeros ? 'zeros' : 'case' })
     if (!found) fresh.push(sku)
     const first = seen.get(sku)
     if (first !== undefined) throw userError('bad_input', sku !== typed ? 'stock_file.twice_as' : 'stock_file.twice', { line, sku: typed, first, shopSku: sku })

@@ -44,7 +44,7 @@ describeEachDb('/stock with a stock file sent in the chat', (get, kind) => {
         'LAMP-LED: 0 → 4',
         'SKU-A: 0 → 5',
         'line 2: sku-a is the shop’s SKU-A (another letter case): stored as SKU-A',
-        'New to this shop (1: no stock recorded before, in no order of the last 90 days; a typo, or a SKU a spreadsheet changed such as 00123 → 123?): LAMP-LED',
+        'New to this shop (1: no stock recorded before, in no order of the last 90 days; a typo, or a SKU a spreadsheet changed, such as a long number saved as 1.2E+11?): LAMP-LED',
         'Open orders whose stock cover changed: 1. Checked again: 1 have every item in stock, 0 do not.',
         'Their posts are being updated (1).',
       ].join('\n'),
@@ -70,6 +70,28 @@ describeEachDb('/stock with a stock file sent in the chat', (get, kind) => {
     const csv = await run(admin, { name: 'stock', file: sent('kucun.csv', gbk) })
     expect(csv.message.title).toBe('Stock imported from kucun.csv. SKUs in it: 1; changed: 1.')
     expect(messageText(csv.message)).toContain('手机壳-黑: 3 → 7')
+  })
+
+  it('a SKU of digits saved without its leading zeros (a spreadsheet opened the CSV) is stored as the shop’s', async () => {
+    const database = get()
+    const deps = coreDeps(database)
+    const { shop, run, admin } = await linkedSetup(database, deps)
+    for (const sku of ['00123', '0456', '00456', '789']) await run(admin, { name: 'stock', sku, quantity: 1 })
+    const r = await run(admin, { name: 'stock', file: sent('count.csv', 'seller_sku,quantity\n123,5\n789,2\n0789,3\n') })
+    expect(r.ok).toBe(true)
+    const text = messageText(r.message)
+    expect(text).toContain('line 2: 123 is the shop’s 00123 without its leading zeros (a spreadsheet drops them): stored as 00123')
+    // 789 is the shop's as written; 0789 is another SKU (it has more digits than the shop's, not fewer): new
+    expect(text).toContain('New to this shop (1: ')
+    expect(text).toMatch(/: 0789$/m)
+    const levels = await database.db.select({ sku: stockLevels.sellerSku, n: stockLevels.onHand }).from(stockLevels).where(eq(stockLevels.shopId, shop.id)).orderBy(stockLevels.sellerSku)
+    expect(levels.map((l) => [l.sku, l.n])).toEqual([['00123', 5], ['00456', 1], ['0456', 1], ['0789', 3], ['789', 2]])
+    // 456 could be either of two: refused, nothing imported
+    const no = await run(admin, { name: 'stock', file: sent('count.csv', 'seller_sku,quantity\n00123,9\n456,7\n') })
+    expect(no.ok).toBe(false)
+    expect(no.message.title).toBe('line 3: 456 is several of the shop’s SKUs without their leading zeros (00456, 0456): write it with its zeros (format the column as text). Nothing was imported.')
+    const [a] = await database.db.select({ n: stockLevels.onHand }).from(stockLevels).where(and(eq(stockLevels.shopId, shop.id), eq(stockLevels.sellerSku, '00123')))
+    expect(a.n).toBe(5)
   })
 
   it('a bad file gets one message saying what to change, in the chat’s language, and nothing is written', async () => {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { stockLevels } from '../../db/schema.js'
-import { editDistance, matchSku } from '../../src/inventory/sku-match.js'
+import { editDistance, matchSku, skuIndex, zerosMatch } from '../../src/inventory/sku-match.js'
 import { messageText } from '../../src/notifications/message.js'
 import { processPlatformOrder } from '../../src/workflow/process-order.js'
 import { describeEachDb } from '../support/db.js'
@@ -27,6 +27,17 @@ describe('matchSku', () => {
     expect(matchSku('B2', shop)).toEqual({ kind: 'unknown', near: [] })
     expect(matchSku('A2', shop)).toEqual({ kind: 'unknown', near: ['A1'] })
     expect(matchSku('CABLE-1M', shop)).toEqual({ kind: 'unknown', near: [] })
+  })
+
+  it('zerosMatch: digits that lost their leading zeros are the shop’s SKU with them; never a SKU of letters or a longer one', () => {
+    const index = skuIndex(['00123', '0456', '00456', '789', 'A0123', '0'])
+    expect(zerosMatch('123', index)).toEqual({ kind: 'known', sku: '00123' })
+    expect(zerosMatch('0123', index)).toEqual({ kind: 'known', sku: '00123' })
+    expect(zerosMatch('456', index)).toEqual({ kind: 'ambiguous', options: ['00456', '0456'] })
+    expect(zerosMatch('00123', index)).toBeNull()
+    expect(zerosMatch('0789', index)).toBeNull()
+    expect(zerosMatch('A123', index)).toBeNull()
+    expect(zerosMatch('', index)).toBeNull()
   })
 
   it('editDistance counts insertions, deletions and substitutions, and stops past the bound', () => {
@@ -162,7 +173,7 @@ describeEachDb('/stock reads a SKU as the shop writes it', (get) => {
     const r = await csv('tote-blu,10\nLAMP-LED,4\n')
     expect(r).toEqual({
       count: 2,
-      renamed: [{ line: 2, from: 'tote-blu', to: 'TOTE-BLU' }],
+      renamed: [{ line: 2, from: 'tote-blu', to: 'TOTE-BLU', why: 'case' }],
       // each SKU's units before and after, by SKU (a SKU without stock had none)
       changes: [
         { sku: 'LAMP-LED', before: 0, after: 4 },

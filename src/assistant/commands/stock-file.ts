@@ -62,7 +62,7 @@ export async function stockFromFile(ctx: CommandContext, c: Extract<Command, { n
   const changed = r.changes.filter((x) => x.before !== x.after)
   const lines: Line[] = changed.slice(0, CHANGES_LISTED).map((x) => [t('stock_file.change_line', { sku: x.sku, before: x.before, after: x.after })])
   if (changed.length > CHANGES_LISTED) lines.push([t('stock_file.more_changes', { n: changed.length - CHANGES_LISTED })])
-  for (const x of r.renamed) lines.push([t('stock_file.renamed', x)])
+  for (const x of r.renamed) lines.push([t(x.why === 'zeros' ? 'stock_file.renamed_zeros' : 'stock_file.renamed', x)])
   if (r.blank) lines.push([t('stock_file.blank', { n: r.blank })])
   if (r.fresh.length) lines.push([{ bold: t('stock_file.fresh', { n: r.fresh.length, skus: listed(r.fresh) }) }])
   const { orders, recheck } = await recheckStockChanges(ctx.deps, shopId, r.changes, now)
