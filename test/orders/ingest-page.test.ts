@@ -4,7 +4,7 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm'
 import { expect, it } from 'vitest'
-import { rows } from '../../db/database.js'
+import { rows, type Db } from '../../db/database.js'
 import { orderLineItems, orderPackages, orders, packages } from '../../db/schema.js'
 import { ingestOrder } from '../../src/orders/ingest.js'
 import { planPage, writePage } from '../../src/orders/ingest-page.js'
@@ -13,6 +13,14 @@ import type { PlatformOrder } from '../../src/orders/platform-order.js'
 import { platformOrder, seedShop, uniqueId } from '../support/fixtures.js'
 
 const NOW = new Date('2026-11-20T10:00:00Z')
+
+/** A shop and two new orders: `a` with its three items in one package `pkg`, `b` without. */
+async function twoOrdersOnePackage(db: Db) {
+  const shop = await seedShop(db)
+  const pkg = uniqueId('PKG')
+  const a = platformOrder({ line_items: platformOrder().line_items!.map((li, i) => ({ ...li, id: `${uniqueId('LI')}${i}`, package_id: pkg, package_status: 'PROCESSING' })) })
+  return { shop, pkg, a, b: platformOrder() }
+}
 
 describeEachDb('page ingest', (get, kind) => {
   it('counts orders held at that update time or newer as unchanged, and plans the rest', async () => {
@@ -75,10 +83,7 @@ describeEachDb('page ingest', (get, kind) => {
 
   it('writes a page of new orders with their items, packages and links, and a page of changed ones', async () => {
     const { db } = get()
-    const shop = await seedShop(db)
-    const pkg = uniqueId('PKG')
-    const a = platformOrder({ line_items: platformOrder().line_items!.map((li, i) => ({ ...li, id: `${uniqueId('LI')}${i}`, package_id: pkg, package_status: 'PROCESSING' })) })
-    const b = platformOrder()
+    const { shop, pkg, a, b } = await twoOrdersOnePackage(db)
     const write = (list: PlatformOrder[]) => db.transaction(async (tx) => writePage(tx, (await planPage(tx, shop.id, list, NOW))!.planned, NOW))
     expect((await write([a, b])).written).toHaveLength(2)
     const count = async (id: string) => (await db.select().from(orderLineItems).where(eq(orderLineItems.orderId, id))).length
@@ -95,10 +100,7 @@ describeEachDb('page ingest', (get, kind) => {
 
   it('alone (the embedded database), a page is written whole, and the foreign keys hold again for what follows in its transaction', async () => {
     const { db } = get()
-    const shop = await seedShop(db)
-    const pkg = uniqueId('PKG')
-    const a = platformOrder({ line_items: platformOrder().line_items!.map((li, i) => ({ ...li, id: `${uniqueId('LI')}${i}`, package_id: pkg, package_status: 'PROCESSING' })) })
-    const b = platformOrder()
+    const { shop, pkg, a, b } = await twoOrdersOnePackage(db)
     const failed = await db
       .transaction(async (tx) => {
         const { written } = await writePage(tx, (await planPage(tx, shop.id, [a, b], NOW))!.planned, NOW, true)
