@@ -56,8 +56,9 @@ const embedded = new WeakSet<object>()
 
 /**
  * Whether no other transaction can run beside one on `db`: the embedded database is one backend
- * (PGlite), whose sessions take turns a whole transaction at a time (pglite-session.mjs). A write may
- * then check what it references once, by statement, instead of row by row (src/orders/ingest-page.ts).
+ * (PGlite), whose sessions take turns a whole transaction at a time (pglite-session.mjs). A write
+ * that names only rows it writes or holds may then leave out PostgreSQL's row-by-row foreign-key
+ * checks (writePrepared, src/orders/ingest-page.ts).
  */
 export const oneTransactionAtATime = (db: Db) => embedded.has(db)
 

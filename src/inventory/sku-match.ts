@@ -70,7 +70,11 @@ export function skuIndex(known: string[]): SkuIndex {
     byLower.set(l, [...(byLower.get(l) ?? []), k])
   }
   const byDigits = new Map<string, string[]>()
-  for (const k of all) if (/^0\d*$/.test(k)) byDigits.set(stripZeros(k), [...(byDigits.get(stripZeros(k)) ?? []), k])
+  for (const k of all) {
+    if (!/^0\d*$/.test(k)) continue
+    const digits = stripZeros(k)
+    byDigits.set(digits, [...(byDigits.get(digits) ?? []), k])
+  }
   return { all, exact: new Set(all), byLower, byDigits }
 }
 
