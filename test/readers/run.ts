@@ -23,11 +23,13 @@ import { parseExportFilter, TEMPLATE_NAMES } from '../../src/exports/filters.js'
 import { runExport } from '../../src/exports/run-export.js'
 import { headerOf, TEMPLATES, templateTitle } from '../../src/exports/templates.js'
 import { readStockFile } from '../../src/inventory/stock-file.js'
+import { importStock } from '../../src/inventory/stock.js'
 import { stockSheetFile, stockSheetRows } from '../../src/inventory/stock-sheet.js'
 import { neutraliseFormula } from '../../src/exports/writers.js'
 import { stockLevels } from '../../db/schema.js'
 import { expectedRows } from '../exports/expected.js'
 import { markSomePrinted, NOW, seedExportData, TZ } from '../exports/seed.js'
+import { seedShop } from '../support/fixtures.js'
 
 const PY = '/usr/bin/python3'
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -154,6 +156,42 @@ async function stockSheets(db: Database['db'], shopId: string) {
   }
 }
 
+/**
+ * Our stock sheet as CSV, opened by LibreOffice as a seller would open it (column types detected:
+ * 00123 becomes the number 123) and saved again, then sent back: the SKU that lost its leading zeros
+ * is imported as the shop's 00123 and said so, not as a new SKU (importStock, zerosMatch).
+ */
+async function sheetWithoutZeros(db: Database['db']) {
+  const shop = await seedShop(db)
+  await db.insert(stockLevels).values([
+    { shopId: shop.id, sellerSku: '00123', onHand: 4, updatedAt: NOW, updatedBy: 'readers' },
+    { shopId: shop.id, sellerSku: 'TOTE-BLU', onHand: 5, updatedAt: NOW, updatedBy: 'readers' },
+  ])
+  const dir = join(work, 'stock-zeros')
+  mkdirSync(dir)
+  const file = join(dir, 'stock.csv')
+  writeFileSync(file, (await stockSheetFile(await stockSheetRows(db, shop.id, NOW), 'csv', 'en')).bytes)
+  // UTF-8, comma, first line 1, every column "standard": LibreOffice detects numbers
+  const { r: lo, file: out } = loToCsv(file, join(dir, 'lo'), 'CSV:44,34,76,1')
+  if (!out) return report('LibreOffice stock sheet → CSV', { ...lo, status: 1 })
+  const name = 'stock sheet saved by LibreOffice (00123 → 123), imported back'
+  try {
+    const rows = await readStockFile('stock.csv', readFileSync(out))
+    const r = await importStock(db, { shopId: shop.id, rows, actor: 'readers', now: NOW })
+    const got = { skus: rows.map((x) => x.sku), renamed: r.renamed, fresh: r.fresh, changes: r.changes }
+    const want = {
+      skus: ['123', 'TOTE-BLU'],
+      renamed: [{ line: 2, from: '123', to: '00123', why: 'zeros' }],
+      fresh: [],
+      changes: [{ sku: '00123', before: 4, after: 4 }, { sku: 'TOTE-BLU', before: 5, after: 5 }],
+    }
+    const ok = JSON.stringify(got) === JSON.stringify(want)
+    report(name, { status: ok ? 0 : 1, stdout: ok ? `ok  ${name}` : `got ${JSON.stringify(got)}\nwanted ${JSON.stringify(want)}`, stderr: '' } as ReturnType<typeof run>)
+  } catch (err) {
+    report(name, { status: 1, stdout: (err as Error).message, stderr: '' } as ReturnType<typeof run>)
+  }
+}
+
 const database = await openDatabase({ dataDir: 'memory://' })
 try {
   await applyMigrations(database)
@@ -199,6 +237,7 @@ try {
   }
   await stockFiles()
   await stockSheets(db, shop.id)
+  if (soffice) await sheetWithoutZeros(db)
 } finally {
   await database.close()
   if (failed === 0) rmSync(work, { recursive: true, force: true })
