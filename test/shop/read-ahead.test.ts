@@ -86,9 +86,30 @@ describe('joinPages', () => {
   })
 })
 
-describeEachDb('sync with read-ahead', (get) => {
+describeEachDb('sync with read-ahead', (get, kind) => {
   let h: ShopHarness | undefined
   afterEach(() => h?.close())
+
+  it('stores at most 10 pages together by default, 20 on the embedded database (EMBEDDED_SYNC_OPTIONS)', async () => {
+    h = await shopHarness(get(), { sim: { seed: 99 } })
+    h.sim.generateOrders({ count: 400, days: 5, seed: 8 })
+    const deps = h.syncDeps({ options: { pageSize: 10 } })
+    const sizes: number[] = []
+    const sink = deps.sink
+    deps.sink = {
+      ...sink,
+      async orderPage(shopId, list, flow) {
+        sizes.push(list.length)
+        // the first run stores slowly: the reader fills its read-ahead meanwhile
+        if (sizes.length === 1) await new Promise((ok) => setTimeout(ok, 500))
+        return sink.orderPage(shopId, list, flow)
+      },
+    }
+    const r = await syncShop(deps, h.shopId)
+    expect(r.orders).toMatchObject({ seen: 400, stored: 400 })
+    const most = kind === 'pglite' ? 200 : 100
+    expect(Math.max(...sizes)).toBe(most)
+  }, 60_000)
 
   it('stores the pages read while it was storing together, two batches overlapping, each order once', async () => {
     h = await shopHarness(get(), { sim: { seed: 4242 } })
