@@ -68,6 +68,13 @@ const work = mkdtempSync(join(tmpdir(), 'tts-readers-'))
 const loHome = join(work, 'lo-home')
 mkdirSync(loHome)
 
+/** Reports whether `got` is `want` (as JSON); `detail` is added to the line of a pass. */
+function reportSame(name: string, got: unknown, want: unknown, detail = '') {
+  const ok = JSON.stringify(got) === JSON.stringify(want)
+  const stdout = ok ? `ok  ${name}${detail}` : `read ${JSON.stringify(got).slice(0, 2000)}\nwanted ${JSON.stringify(want).slice(0, 2000)}`
+  report(name, { status: ok ? 0 : 1, stdout, stderr: '' } as ReturnType<typeof run>)
+}
+
 /** LibreOffice headless conversion to CSV (UTF-8, comma, quote all text) into `outDir`. */
 function loToCsv(input: string, outDir: string, importFilter?: string) {
   mkdirSync(outDir, { recursive: true })
@@ -104,8 +111,7 @@ async function stockFiles() {
   for (const f of files) {
     try {
       const got = await readStockFile(f, readFileSync(join(dir, f)))
-      const ok = JSON.stringify(got) === JSON.stringify(want)
-      report(`stock file ${f}`, { status: ok ? 0 : 1, stdout: ok ? `ok  stock file ${f} (${got.length} rows)` : `read ${JSON.stringify(got)}\nwanted ${JSON.stringify(want)}`, stderr: '' } as ReturnType<typeof run>)
+      reportSame(`stock file ${f}`, got, want, ` (${got.length} rows)`)
     } catch (err) {
       report(`stock file ${f}`, { status: 1, stdout: `${(err as Error).message}`, stderr: '' } as ReturnType<typeof run>)
     }
@@ -125,10 +131,7 @@ async function stockSheets(db: Database['db'], shopId: string) {
   const list = await stockSheetRows(db, shopId, NOW)
   const dir = join(work, 'stock-sheet')
   mkdirSync(dir)
-  const same = (name: string, got: unknown, want: unknown) => {
-    const ok = JSON.stringify(got) === JSON.stringify(want)
-    report(name, { status: ok ? 0 : 1, stdout: ok ? `ok  ${name} (${list.length} SKUs)` : `read ${JSON.stringify(got).slice(0, 2000)}\nwanted ${JSON.stringify(want).slice(0, 2000)}`, stderr: '' } as ReturnType<typeof run>)
-  }
+  const same = (name: string, got: unknown, want: unknown) => reportSame(name, got, want, ` (${list.length} SKUs)`)
   const read = (mode: 'xlsx' | 'csv', file: string) => {
     const r = run(PY, [join(here, 'stock_sheet_read.py'), mode, file])
     if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`)
@@ -185,8 +188,7 @@ async function sheetWithoutZeros(db: Database['db']) {
       fresh: [],
       changes: [{ sku: '00123', before: 4, after: 4 }, { sku: 'TOTE-BLU', before: 5, after: 5 }],
     }
-    const ok = JSON.stringify(got) === JSON.stringify(want)
-    report(name, { status: ok ? 0 : 1, stdout: ok ? `ok  ${name}` : `got ${JSON.stringify(got)}\nwanted ${JSON.stringify(want)}`, stderr: '' } as ReturnType<typeof run>)
+    reportSame(name, got, want)
   } catch (err) {
     report(name, { status: 1, stdout: (err as Error).message, stderr: '' } as ReturnType<typeof run>)
   }
